@@ -1,0 +1,3 @@
+from cablerouter.cli import main
+
+raise SystemExit(main())

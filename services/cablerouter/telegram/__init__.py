@@ -1,0 +1,33 @@
+"""Pure decoding of raw telegram bytes into a typed :class:`Cable` (no I/O)."""
+
+from cablerouter.errors import DecodeError
+from cablerouter.telegram.decode import decode_telegram
+from cablerouter.telegram.model import (
+    PRECEDENCES,
+    Addressee,
+    Cable,
+    Classification,
+    DecodeLimits,
+    Origination,
+    Precedence,
+    RoutingLine,
+    SecurityWarning,
+    TransmissionId,
+    Warning,
+)
+
+__all__ = (
+    "PRECEDENCES",
+    "Addressee",
+    "Cable",
+    "Classification",
+    "DecodeError",
+    "DecodeLimits",
+    "Origination",
+    "Precedence",
+    "RoutingLine",
+    "SecurityWarning",
+    "TransmissionId",
+    "Warning",
+    "decode_telegram",
+)
