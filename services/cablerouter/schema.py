@@ -1,0 +1,36 @@
+"""The language-neutral contracts in ``schemas/``, generated from the msgspec types.
+
+``SCHEMAS`` maps a file name in ``schemas/`` to the type it is generated from. The test
+``tests/unit/test_schemas.py`` fails when a committed file differs from what the code
+generates; ``cablerouter schemas write schemas/`` regenerates them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+
+__all__ = ("SCHEMAS", "render_schema")
+
+
+def _cable() -> Any:
+    from cablerouter.telegram.model import Cable
+
+    return Cable
+
+
+# file name -> (title, callable returning the type). Lazy so importing this module is cheap.
+SCHEMAS: dict[str, tuple[str, Callable[[], Any]]] = {
+    "cable.schema.json": ("A decoded telegram (cable)", _cable),
+}
+
+
+def render_schema(name: str) -> str:
+    """Return the JSON Schema text for the schema file ``name`` (stable, sorted keys)."""
+    title, get_type = SCHEMAS[name]
+    schema = msgspec.json.schema(get_type())
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title, **schema}
+    return json.dumps(schema, indent=2, sort_keys=True) + "\n"
