@@ -1,0 +1,257 @@
+"""An immutable directory snapshot with the lookup indexes resolution needs.
+
+A :class:`Directory` is built once from its entries; its indexes are plain dicts, so
+resolving a cable costs a few dict lookups per addressee line. It never changes: applying
+an update (see :mod:`cablerouter.directory.update`) returns a new snapshot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import types
+from collections.abc import Iterable, Iterator, Mapping
+
+import msgspec
+
+from cablerouter.directory._names import is_valid_on, normalise_name
+from cablerouter.directory.model import (
+    AddresseeEntry,
+    Alias,
+    CollectiveEntry,
+    DirectoryEntry,
+    Member,
+    Station,
+)
+
+__all__ = ("Directory", "Target", "entry_digest", "entry_key", "name_validities")
+
+Target = AddresseeEntry | CollectiveEntry
+"""What an addressee line resolves to."""
+
+_VERSION_MODULUS = 1 << 64
+_ENCODER = msgspec.json.Encoder()
+
+# (target id, valid_from, valid_to) of one name or membership.
+_Span = tuple[str, dt.date | None, dt.date | None]
+
+
+def entry_key(entry: DirectoryEntry) -> str:
+    """Return the stable key of an entry: ``station:<RI>``, ``addressee:<id>``, ``collective:<id>``.
+
+    Parameters
+    ----------
+    entry
+        A directory entry.
+
+    Returns
+    -------
+    str
+        The key used on the ``cables.directory`` topic and for replacing entries.
+    """
+    if isinstance(entry, Station):
+        return f"station:{entry.ri}"
+    if isinstance(entry, AddresseeEntry):
+        return f"addressee:{entry.id}"
+    return f"collective:{entry.id}"
+
+
+def entry_digest(key: str, value: bytes) -> int:
+    """Return the 64-bit digest of one record, summed into :attr:`Directory.version`."""
+    raw = hashlib.blake2b(key.encode() + b"\0" + value, digest_size=8).digest()
+    return int.from_bytes(raw, "big")
+
+
+def name_validities(names: Iterable[str | Alias]) -> Iterator[tuple[str, dt.date | None, dt.date | None]]:
+    """Yield ``(normalised name, valid_from, valid_to)`` for plain strings and aliases."""
+    for name in names:
+        if isinstance(name, Alias):
+            yield normalise_name(name.name), name.valid_from, name.valid_to
+        else:
+            yield normalise_name(name), None, None
+
+
+class Directory:
+    """An immutable routing directory snapshot.
+
+    Build one with :meth:`from_entries`, :func:`~cablerouter.directory.parse_directory` or
+    :func:`~cablerouter.directory.apply_update`. Construction is lenient: a later entry
+    with the same key replaces an earlier one, a name claimed by several entries goes to
+    the entry with the smallest key, and memberships may name addressees not (yet) in the
+    directory (records on the ``cables.directory`` topic arrive in any order). Files are
+    checked strictly by :func:`~cablerouter.directory.parse_directory` instead.
+
+    Attributes
+    ----------
+    version
+        16 hex digits: the sum modulo 2**64 of a 64-bit BLAKE2b digest of every
+        ``(key, msgspec-JSON value)`` record. It depends only on the content, not on the
+        order or history of updates, so equal directories have equal versions.
+    size
+        Number of entries (stations + addressees + collectives).
+    """
+
+    __slots__ = (
+        "_by_ri",
+        "_digests",
+        "_entries",
+        "_members",
+        "_names",
+        "_stations",
+        "_targets",
+        "_version_sum",
+    )
+
+    def __init__(self, entries: Mapping[str, DirectoryEntry], digests: Mapping[str, int]) -> None:
+        """Index ``entries`` (key -> entry) whose record digests are ``digests``; prefer :meth:`from_entries`."""
+        self._entries = dict(sorted(entries.items()))
+        self._digests = dict(digests)
+        self._version_sum = sum(self._digests.values()) % _VERSION_MODULUS
+        stations: dict[str, Station] = {}
+        targets: dict[str, Target] = {}
+        names: dict[str, list[_Span]] = {}
+        by_ri: dict[str, list[str]] = {}
+        members: dict[str, tuple[_Span, ...]] = {}
+        for entry in self._entries.values():
+            if isinstance(entry, Station):
+                stations[entry.ri] = entry
+                continue
+            if entry.id in targets:  # same id as an addressee: the addressee (smaller key) wins
+                continue
+            targets[entry.id] = entry
+            spans = {(normalise_name(entry.id), None, None), (normalise_name(entry.plad), None, None)}
+            spans.update(name_validities(entry.aliases))
+            for name, valid_from, valid_to in sorted(spans, key=_span_sort_key):
+                if name:
+                    names.setdefault(name, []).append((entry.id, valid_from, valid_to))
+            if entry.ri is not None:
+                by_ri.setdefault(entry.ri, []).append(entry.id)
+            if isinstance(entry, CollectiveEntry):
+                members[entry.id] = tuple(_member_span(m) for m in entry.members)
+        self._stations = stations
+        self._targets = targets
+        self._names = {name: tuple(spans) for name, spans in names.items()}
+        self._by_ri = {ri: tuple(ids) for ri, ids in by_ri.items()}
+        self._members = members
+
+    @classmethod
+    def from_entries(cls, entries: Iterable[DirectoryEntry]) -> Directory:
+        """Build a snapshot from entries; a later entry with the same key replaces an earlier one.
+
+        Parameters
+        ----------
+        entries
+            Stations, addressees and collectives in any order.
+
+        Returns
+        -------
+        Directory
+            The new snapshot.
+        """
+        by_key: dict[str, DirectoryEntry] = {}
+        for entry in entries:
+            by_key[entry_key(entry)] = entry
+        digests = {key: entry_digest(key, _ENCODER.encode(e)) for key, e in by_key.items()}
+        return cls(by_key, digests)
+
+    @property
+    def version(self) -> str:
+        """Content hash of the snapshot (16 hex digits), see the class docstring."""
+        return f"{self._version_sum:016x}"
+
+    @property
+    def size(self) -> int:
+        """Number of entries."""
+        return len(self._entries)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __repr__(self) -> str:
+        return f"Directory(size={self.size}, version={self.version!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Directory):
+            return NotImplemented
+        return self._entries == other._entries
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def entries(self) -> Mapping[str, DirectoryEntry]:
+        """Return the entries by key, sorted by key (a read-only view)."""
+        return types.MappingProxyType(self._entries)
+
+    def record_digests(self) -> Mapping[str, int]:
+        """Return the record digest of every key (for building a successor snapshot)."""
+        return types.MappingProxyType(self._digests)
+
+    def station(self, ri: str) -> Station | None:
+        """Return the station with routing indicator ``ri``, if any."""
+        return self._stations.get(ri)
+
+    def target(self, target_id: str) -> Target | None:
+        """Return the addressee or collective with canonical id ``target_id``, if any."""
+        return self._targets.get(target_id)
+
+    def lookup_name(self, name: str, day: dt.date | None = None) -> Target | None:
+        """Return the addressee or collective a name denotes on ``day``.
+
+        Parameters
+        ----------
+        name
+            A PLAD, alias or canonical id, already normalised (see ``normalise_name``).
+        day
+            The cable's date; ``None`` accepts names whatever their validity.
+
+        Returns
+        -------
+        AddresseeEntry or CollectiveEntry or None
+            The first entry (by key) whose name and own validity cover ``day``.
+        """
+        for target_id, valid_from, valid_to in self._names.get(name, ()):
+            if is_valid_on(day, valid_from, valid_to):
+                target = self._targets[target_id]
+                if is_valid_on(day, target.valid_from, target.valid_to):
+                    return target
+        return None
+
+    def lookup_ri(self, ri: str, day: dt.date | None = None) -> Target | None:
+        """Return the addressee or collective an RI-only line denotes on ``day``.
+
+        The one entry served by ``ri`` if there is exactly one; otherwise the entry named by
+        the station's first name valid on ``day``; otherwise ``None``.
+        """
+        served = [
+            t
+            for t in (self._targets[i] for i in self._by_ri.get(ri, ()))
+            if is_valid_on(day, t.valid_from, t.valid_to)
+        ]
+        if len(served) == 1:
+            return served[0]
+        station = self._stations.get(ri)
+        if station is not None:
+            for name, valid_from, valid_to in name_validities(station.names):
+                if is_valid_on(day, valid_from, valid_to):
+                    target = self.lookup_name(name, day)
+                    if target is not None:
+                        return target
+        return None
+
+    def members(self, collective_id: str, day: dt.date | None = None) -> list[str]:
+        """Return the canonical ids of a collective's members on ``day``, in listed order."""
+        return [
+            member_id
+            for member_id, valid_from, valid_to in self._members.get(collective_id, ())
+            if is_valid_on(day, valid_from, valid_to)
+        ]
+
+
+def _member_span(member: str | Member) -> _Span:
+    if isinstance(member, Member):
+        return member.addressee, member.valid_from, member.valid_to
+    return member, None, None
+
+
+def _span_sort_key(span: tuple[str, dt.date | None, dt.date | None]) -> tuple[str, str, str]:
+    name, valid_from, valid_to = span
+    return name, valid_from.isoformat() if valid_from else "", valid_to.isoformat() if valid_to else ""

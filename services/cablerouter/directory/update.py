@@ -1,0 +1,145 @@
+"""Live directory updates: records of the compacted ``cables.directory`` topic.
+
+Each record carries one entry. Its key is the entry's stable key (``station:<RI>``,
+``addressee:<id>``, ``collective:<id>``, see :func:`entry_key`); its value is the
+msgspec-JSON of the entry (a :data:`DirectoryEntry`, tag field ``kind``), or ``None`` -- a
+tombstone -- deleting the entry. Compaction keeps the last value per key, so replaying the
+topic from the start rebuilds the current directory; :func:`directory_records` produces
+the records that seed it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import msgspec
+
+from cablerouter.directory.index import Directory, entry_digest, entry_key
+from cablerouter.directory.model import DirectoryEntry
+from cablerouter.errors import DirectoryError
+
+__all__ = ("apply_update", "apply_updates", "decode_entry", "directory_records", "encode_entry")
+
+_ENCODER = msgspec.json.Encoder()
+_DECODER = msgspec.json.Decoder(DirectoryEntry)
+_KEY_PREFIXES = ("station:", "addressee:", "collective:")
+
+
+def encode_entry(entry: DirectoryEntry) -> bytes:
+    """Return the record value of ``entry`` (msgspec-JSON with its ``kind`` tag)."""
+    return _ENCODER.encode(entry)
+
+
+def decode_entry(key: str, value: bytes) -> DirectoryEntry:
+    """Decode the value of the record with key ``key`` and check that the key matches it.
+
+    Parameters
+    ----------
+    key
+        The record key (``addressee:AMEMBASSY BEIJING``).
+    value
+        The record value: msgspec-JSON of one entry.
+
+    Returns
+    -------
+    DirectoryEntry
+        The decoded entry.
+
+    Raises
+    ------
+    DirectoryError
+        ``invalid_directory_update`` naming the key, if the value is not a valid entry or
+        is the entry of another key.
+    """
+    try:
+        entry = _DECODER.decode(value)
+    except msgspec.DecodeError as exc:
+        raise DirectoryError(
+            "invalid_directory_update", f"Expected a directory entry for key `{key}`: {exc}"
+        ) from None
+    actual = entry_key(entry)
+    if actual != key:
+        raise DirectoryError(
+            "invalid_directory_update",
+            f"Expected the entry of key `{key}`, got the entry of key `{actual}`",
+        )
+    return entry
+
+
+def _check_key(key: str) -> None:
+    if not key.startswith(_KEY_PREFIXES) or key.endswith(":"):
+        raise DirectoryError(
+            "invalid_directory_update",
+            f"Expected a key `station:<RI>`, `addressee:<id>` or `collective:<id>`, got `{key}`",
+        )
+
+
+def apply_updates(directory: Directory, records: Iterable[tuple[str, bytes | None]]) -> Directory:
+    """Apply records in order and return the new snapshot, re-indexing once.
+
+    Parameters
+    ----------
+    directory
+        The current snapshot (left unchanged).
+    records
+        ``(key, value)`` pairs; a ``None`` value deletes the key's entry (deleting an
+        absent key does nothing).
+
+    Returns
+    -------
+    Directory
+        A new snapshot.
+
+    Raises
+    ------
+    DirectoryError
+        ``invalid_directory_update`` naming the key of the first invalid record; no
+        record of the batch is applied then.
+    """
+    entries = dict(directory.entries())
+    digests = dict(directory.record_digests())
+    for key, value in records:
+        _check_key(key)
+        if value is None:
+            entries.pop(key, None)
+            digests.pop(key, None)
+            continue
+        entry = decode_entry(key, value)
+        entries[key] = entry
+        digests[key] = entry_digest(key, encode_entry(entry))
+    return Directory(entries, digests)
+
+
+def apply_update(directory: Directory, key: str, value: bytes | None) -> Directory:
+    """Apply one record of the ``cables.directory`` topic and return the new snapshot.
+
+    Parameters
+    ----------
+    directory
+        The current snapshot (left unchanged).
+    key
+        The entry key (``station:<RI>``, ``addressee:<id>``, ``collective:<id>``).
+    value
+        msgspec-JSON of the entry, or ``None`` (tombstone) to delete it.
+
+    Returns
+    -------
+    Directory
+        A new snapshot; cables resolved against it see the change.
+
+    Raises
+    ------
+    DirectoryError
+        ``invalid_directory_update`` naming ``key`` if the key or value is invalid.
+    """
+    return apply_updates(directory, [(key, value)])
+
+
+def directory_records(directory: Directory) -> Iterator[tuple[str, bytes]]:
+    """Yield the ``(key, value)`` record of every entry, sorted by key, to seed the topic.
+
+    Applying these records to an empty :class:`Directory` gives back an equal directory
+    with the same :attr:`~Directory.version`.
+    """
+    for key, entry in directory.entries().items():
+        yield key, encode_entry(entry)
