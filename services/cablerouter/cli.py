@@ -13,6 +13,10 @@ __all__ = ("build_parser", "main")
 
 # Sub-command modules under cablerouter.commands, in the order --help lists them.
 COMMANDS: tuple[str, ...] = (
+    "worker",
+    "publish",
+    "tail",
+    "summary",
     "schemas",
 )
 

@@ -1,0 +1,58 @@
+"""``cablerouter worker``: run the router (a Faust worker) until SIGTERM or SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+from cablerouter.config import load_settings, settings_help
+
+__all__ = ("register",)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "worker",
+        help="run the streaming router: cables.raw -> one enriched copy per addressee topic",
+        description="Consume raw cables, decode them, resolve their addressees against the "
+        "routing directory and deliver one enriched copy to each addressee's topic. Bad input "
+        "goes to the dead-letter topic with its reason. Serves /healthz, /readyz and /metrics. "
+        "Stops gracefully on SIGTERM/SIGINT (finishing the batch in flight). Several workers "
+        "with the same CABLEROUTER_APP_ID share the input partitions.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import faust
+    from prometheus_client import CollectorRegistry
+
+    from cablerouter.directory_files import load_default_directory, load_directory_file
+    from cablerouter.logs import logging_config
+    from cablerouter.router.app import create_app
+    from cablerouter.web import WebService, build_web_app
+
+    settings = load_settings(os.environ)
+    directory = (
+        load_directory_file(settings.directory_file)
+        if settings.directory_file
+        else load_default_directory()
+    )
+    registry = CollectorRegistry()
+    router = create_app(settings, registry=registry, directory=directory)
+    web_app = build_web_app(
+        registry=registry,
+        readiness=router.progress.readiness,
+        before_scrape=router.update_lag,
+    )
+    router.app.add_dependency(WebService(web_app, host=settings.web_host, port=settings.web_port))
+    worker = faust.Worker(
+        router.app,
+        loglevel=settings.log_level,
+        logging_config=logging_config(settings.log_level, settings.log_format),
+        quiet=True,
+    )
+    worker.execute_from_commandline()
+    return 0

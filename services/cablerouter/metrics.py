@@ -1,0 +1,111 @@
+"""Prometheus metrics of the router, built on an injected ``CollectorRegistry``.
+
+Names follow Prometheus conventions: prefix ``cablerouter_``, base units, ``_total`` for
+counters and ``_seconds`` for durations. Every label has a bounded set of values: reasons
+and precedences are fixed vocabularies, and per-addressee series are limited to the first
+``max_addressees`` distinct addressees seen (the rest are counted as ``other``).
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+
+__all__ = ("RouterMetrics",)
+
+_LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
+_DECODE_BUCKETS = (0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05)
+_FANOUT_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 500, 1000)
+
+
+class RouterMetrics:
+    """Every metric of one router instance.
+
+    Parameters
+    ----------
+    registry
+        Where the metrics are registered (a fresh one per app and per test).
+    max_addressees
+        How many distinct addressees get their own ``addressee`` label value.
+    """
+
+    def __init__(self, registry: CollectorRegistry, *, max_addressees: int = 50) -> None:
+        self.registry = registry
+        self._max_addressees = max_addressees
+        self._addressee_labels: set[str] = set()
+        ns = "cablerouter"
+        self.consumed = Counter(
+            "consumed_cables", "Raw cables consumed from the input topic.",
+            namespace=ns, registry=registry,
+        )
+        self.routed = Counter(
+            "routed_cables", "Cables whose every delivery was acknowledged by the broker.",
+            namespace=ns, registry=registry,
+        )
+        self.dead_lettered = Counter(
+            "dead_lettered_cables", "Cables sent to the dead-letter topic, by reason code.",
+            ["reason"], namespace=ns, registry=registry,
+        )
+        self.internal_errors = Counter(
+            "internal_errors", "Unexpected exceptions while routing (bugs, not bad input).",
+            namespace=ns, registry=registry,
+        )
+        self.deliveries = Counter(
+            "deliveries", "Enriched copies delivered to addressee topics.",
+            ["role", "precedence"], namespace=ns, registry=registry,
+        )
+        self.addressee_deliveries = Counter(
+            "addressee_deliveries",
+            "Deliveries per addressee; only the first N distinct addressees get their own "
+            "series, the rest are `other`.",
+            ["addressee"], namespace=ns, registry=registry,
+        )
+        self.unknown_addressees = Counter(
+            "unknown_addressees", "Deliveries to addressees the directory does not know.",
+            namespace=ns, registry=registry,
+        )
+        self.topics_created = Counter(
+            "topics_created", "Addressee topics created by this worker.",
+            namespace=ns, registry=registry,
+        )
+        self.decode_seconds = Histogram(
+            "decode_seconds", "Time to decode and resolve one cable.",
+            namespace=ns, registry=registry, buckets=_DECODE_BUCKETS,
+        )
+        self.end_to_end_seconds = Histogram(
+            "end_to_end_seconds",
+            "From the raw message's broker timestamp to all its deliveries acknowledged.",
+            namespace=ns, registry=registry, buckets=_LATENCY_BUCKETS,
+        )
+        self.fanout = Histogram(
+            "fanout_deliveries", "Deliveries per routed cable.",
+            namespace=ns, registry=registry, buckets=_FANOUT_BUCKETS,
+        )
+        self.directory_entries = Gauge(
+            "directory_entries", "Entries (stations, addressees, collectives) in the directory.",
+            namespace=ns, registry=registry,
+        )
+        self.directory_updates = Counter(
+            "directory_updates", "Live directory updates applied from the directory topic.",
+            namespace=ns, registry=registry,
+        )
+        self.directory_info = Info(
+            "directory", "Version of the routing directory in use.",
+            namespace=ns, registry=registry,
+        )
+        self.consumer_lag = Gauge(
+            "consumer_lag_messages", "Messages not yet routed, per input partition.",
+            ["topic", "partition"], namespace=ns, registry=registry,
+        )
+        self.in_flight = Gauge(
+            "in_flight_cables", "Cables taken from the input and not yet acknowledged.",
+            namespace=ns, registry=registry,
+        )
+
+    def addressee_label(self, addressee: str) -> str:
+        """The bounded label value for ``addressee``."""
+        if addressee in self._addressee_labels:
+            return addressee
+        if len(self._addressee_labels) < self._max_addressees:
+            self._addressee_labels.add(addressee)
+            return addressee
+        return "other"

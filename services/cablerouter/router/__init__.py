@@ -1,0 +1,1 @@
+"""The streaming router: Faust wiring around the pure decoder and directory (thin by design)."""

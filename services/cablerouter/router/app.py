@@ -1,0 +1,152 @@
+"""Build the Faust application of the router: topics, the agent, progress and lag timers.
+
+There is no module-level app: :func:`create_app` builds one from :class:`Settings`, an
+injected Prometheus registry and the starting directory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import faust
+from prometheus_client import CollectorRegistry
+
+from cablerouter.config import Settings
+from cablerouter.directory import Directory
+from cablerouter.metrics import RouterMetrics
+from cablerouter.router.batch import BatchRouter, SourceRecord
+from cablerouter.router.directory_feed import DirectoryFeed
+from cablerouter.router.progress import Progress
+from cablerouter.router.sink import DeliverySink
+
+__all__ = ("Router", "create_app")
+
+
+class Router:
+    """The parts of one router instance, for the worker command and for tests."""
+
+    def __init__(self, app: faust.App, *, metrics: RouterMetrics, progress: Progress,
+                 feed: DirectoryFeed, sink: DeliverySink, registry: CollectorRegistry) -> None:
+        self.app = app
+        self.metrics = metrics
+        self.progress = progress
+        self.feed = feed
+        self.sink = sink
+        self.registry = registry
+
+    def update_lag(self) -> None:
+        """Refresh the lag gauges from the consumer's high-water marks."""
+        consumer = self.app.consumer
+        for tp in consumer.assignment():
+            try:
+                highwater = consumer.highwater(tp)
+            except Exception:  # noqa: BLE001 - not known yet right after assignment
+                continue
+            if highwater is None:
+                continue
+            lag = self.progress.observe_highwater(tp.topic, tp.partition, highwater, None)
+            self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
+
+
+def _broker_urls(bootstrap: str) -> list[str]:
+    return [f"kafka://{hostport.strip()}" for hostport in bootstrap.split(",") if hostport.strip()]
+
+
+def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Directory) -> Router:
+    """Create the router's Faust app.
+
+    Parameters
+    ----------
+    settings
+        Everything configurable (see :class:`cablerouter.config.Settings`).
+    registry
+        The Prometheus registry the router's metrics are registered in.
+    directory
+        The routing directory to start from; live updates from the directory topic are
+        applied on top of it.
+    """
+    app = faust.App(
+        settings.app_id,
+        broker=_broker_urls(settings.bootstrap_servers),
+        autodiscover=False,
+        store="memory://",
+        key_serializer="raw",
+        value_serializer="raw",
+        topic_partitions=settings.raw_partitions,
+        topic_replication_factor=settings.topic_replication,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=False,
+        broker_commit_every=settings.batch_size,
+        broker_commit_interval=1.0,
+        stream_wait_empty=True,
+    )
+    metrics = RouterMetrics(registry, max_addressees=settings.metric_addressees_max)
+    progress = Progress(stall_seconds=settings.stall_seconds)
+
+    def loaded() -> None:
+        progress.directory_loaded = True
+
+    feed = DirectoryFeed(settings, initial=directory, metrics=metrics, on_loaded=loaded,
+                         loop=None)
+    sink = DeliverySink(settings)
+    batch_router = BatchRouter(settings, sink=sink, metrics=metrics, progress=progress,
+                               directory=lambda: feed.current)
+    router = Router(app, metrics=metrics, progress=progress, feed=feed, sink=sink,
+                    registry=registry)
+
+    raw_cables_topic = app.topic(
+        settings.raw_topic, key_type=bytes, value_type=bytes,
+        key_serializer="raw", value_serializer="raw", partitions=settings.raw_partitions,
+    )
+
+    @app.agent(raw_cables_topic, name="route_cables")
+    async def route_cables(stream: faust.StreamT) -> None:
+        """Decode, resolve and fan out each raw cable; bad input is dead-lettered."""
+        await feed.loaded.wait()
+        async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
+            batch = [
+                SourceRecord(
+                    topic=e.message.topic, partition=e.message.partition,
+                    offset=e.message.offset, timestamp=e.message.timestamp,
+                    key=e.message.key, value=e.message.value,
+                )
+                for e in events
+            ]
+            # Returns only when every delivery is acknowledged; the events are acked (and
+            # their offsets become committable) when the loop comes back here. Faust acks
+            # the events also when this task is cancelled (shutdown, rebalance), so a
+            # cancelled batch is finished before the cancellation goes on.
+            task = asyncio.ensure_future(batch_router.route(batch))
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                await task
+                raise
+
+    @app.on_partitions_assigned.connect
+    async def on_assigned(app: faust.App, assigned, **kwargs) -> None:
+        progress.assign({(tp.topic, tp.partition) for tp in assigned
+                         if tp.topic == settings.raw_topic}, time.monotonic())
+
+    @app.timer(interval=1.0)
+    async def refresh_lag() -> None:
+        router.update_lag()
+
+    app.add_dependency(sink_service(sink))
+    app.add_dependency(feed)
+    return router
+
+
+def sink_service(sink: DeliverySink):
+    """Wrap the sink in a :class:`mode.Service` so it starts and stops with the app."""
+    from mode import Service
+
+    class _SinkService(Service):
+        async def on_start(self) -> None:
+            await sink.start()
+
+        async def on_stop(self) -> None:
+            await sink.stop()
+
+    return _SinkService()

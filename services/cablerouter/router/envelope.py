@@ -1,0 +1,158 @@
+"""What the router writes: enriched deliveries, audit records and dead-letter headers.
+
+The enriched message is the public contract of every addressee topic (its JSON Schema is
+``schemas/enriched.schema.json``). For speed the cable and the distribution list are
+encoded once per cable and spliced into each delivery as pre-encoded JSON
+(:class:`msgspec.Raw`); :func:`encode_deliveries` yields exactly what
+:class:`EnrichedCable` describes, which a test checks by decoding it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+from cablerouter.directory import Delivery, DistributionList
+from cablerouter.telegram.model import Cable
+
+__all__ = (
+    "CONTENT_TYPE",
+    "SCHEMA_VERSION",
+    "AuditRecord",
+    "EnrichedCable",
+    "Provenance",
+    "deadletter_headers",
+    "encode_deliveries",
+)
+
+SCHEMA_VERSION = 1
+CONTENT_TYPE = b"application/json"
+
+
+class Provenance(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a delivery came from and when.
+
+    Parameters
+    ----------
+    topic, partition, offset
+        The raw cable's position in the input topic.
+    received_at
+        The raw message's broker timestamp (UTC).
+    routed_at
+        When the router built this delivery (UTC).
+    router_version
+        The cablerouter version that routed it.
+    """
+
+    topic: str
+    partition: int
+    offset: int
+    received_at: dt.datetime
+    routed_at: dt.datetime
+    router_version: str
+
+
+class EnrichedCable(msgspec.Struct, frozen=True, kw_only=True):
+    """One delivery of a cable to one addressee topic.
+
+    Parameters
+    ----------
+    schema_version
+        Version of this message's schema (``1``).
+    delivery
+        This delivery: addressee, topic, role, precedence, via, MCN, flags.
+    cable
+        The decoded cable: header fields, text fields and body.
+    distribution
+        The cable's whole distribution list (every delivery, this one included).
+    provenance
+        Source offset, timestamps and router version.
+    """
+
+    schema_version: int
+    delivery: Delivery
+    cable: Cable
+    distribution: DistributionList
+    provenance: Provenance
+
+
+class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """One record per routed cable on the audit topic (``cables.routed``)."""
+
+    id: str | None
+    topic: str
+    partition: int
+    offset: int
+    deliveries: int
+    topics: list[str]
+    routed_at: dt.datetime
+
+
+class _EnrichedWire(msgspec.Struct, frozen=True, kw_only=True):
+    schema_version: int
+    delivery: Delivery
+    cable: msgspec.Raw
+    distribution: msgspec.Raw
+    provenance: Provenance
+
+
+_encoder = msgspec.json.Encoder()
+
+
+def encode_deliveries(
+    cable: Cable, distribution: DistributionList, provenance: Provenance
+) -> list[tuple[Delivery, bytes]]:
+    """Encode one :class:`EnrichedCable` per delivery, sharing the cable's encoding."""
+    cable_raw = msgspec.Raw(_encoder.encode(cable))
+    dist_raw = msgspec.Raw(_encoder.encode(distribution))
+    return [
+        (
+            delivery,
+            _encoder.encode(
+                _EnrichedWire(
+                    schema_version=SCHEMA_VERSION,
+                    delivery=delivery,
+                    cable=cable_raw,
+                    distribution=dist_raw,
+                    provenance=provenance,
+                )
+            ),
+        )
+        for delivery in distribution.deliveries
+    ]
+
+
+def delivery_headers(cable_id: str | None, precedence: str | None) -> list[tuple[str, bytes]]:
+    """Kafka headers of an enriched delivery."""
+    return [
+        ("content-type", CONTENT_TYPE),
+        ("schema-version", str(SCHEMA_VERSION).encode()),
+        ("cable-id", (cable_id or "").encode()),
+        ("precedence", (precedence or "").encode()),
+    ]
+
+
+def deadletter_headers(
+    *,
+    reason: str,
+    detail: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    line: int | None = None,
+    cable_id: str | None = None,
+) -> list[tuple[str, bytes]]:
+    """Kafka headers of a dead letter; its value is the original bytes, untouched."""
+    headers = [
+        ("reason", reason.encode()),
+        ("detail", detail.encode("utf-8", "replace")[:4000]),
+        ("source-topic", topic.encode()),
+        ("source-partition", str(partition).encode()),
+        ("source-offset", str(offset).encode()),
+    ]
+    if line is not None:
+        headers.append(("line", str(line).encode()))
+    if cable_id:
+        headers.append(("cable-id", cable_id.encode()))
+    return headers

@@ -1,0 +1,145 @@
+"""The one place where the router writes to Kafka: topic creation and producing.
+
+A batch of records is sent with one aiokafka producer (``acks=all``, idempotent) and
+``send_batch`` returns only when the broker acknowledged every record; the agent acks the
+source offsets after that, so a source offset is committed only after all of its
+deliveries are durable (at-least-once). Exactly-once will wrap ``send_batch`` and the
+offset commit in one producer transaction here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+
+import msgspec
+from aiokafka import AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from cablerouter.config import Settings
+
+__all__ = ("DeliverySink", "OutRecord")
+
+log = logging.getLogger("cablerouter.sink")
+
+
+class OutRecord(msgspec.Struct, frozen=True):
+    """One record to produce."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+class DeliverySink:
+    """Produces the router's output and creates addressee topics on first use.
+
+    Parameters
+    ----------
+    settings
+        Bootstrap servers, producer tuning, topic partitions/replication and the cap on
+        created topics.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+        self._admin: AIOKafkaAdminClient | None = None
+        self._known_topics: set[str] = set()
+        self._created = 0
+        self._lock = asyncio.Lock()
+
+    @property
+    def topics_created(self) -> int:
+        return self._created
+
+    async def start(self) -> None:
+        s = self._settings
+        self._admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
+        await self._admin.start()
+        self._known_topics = set(await self._admin.list_topics())
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=s.bootstrap_servers,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=s.linger_ms,
+            max_batch_size=1_048_576,
+            max_request_size=4 * 1_048_576,
+            compression_type=None if s.compression == "none" else s.compression,
+        )
+        await self._producer.start()
+        # The router's own output topics exist from the start, so readers can wait for them.
+        await self.create_topics([s.deadletter_topic, s.routed_topic])
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+        if self._admin is not None:
+            await self._admin.close()
+            self._admin = None
+
+    def unknown_topics(self, topics: Iterable[str]) -> set[str]:
+        """The topics among ``topics`` that do not exist yet (as far as this worker knows)."""
+        return {t for t in topics if t not in self._known_topics}
+
+    def room_for(self, count: int) -> bool:
+        """Whether ``count`` more topics may be created under the configured cap."""
+        return self._created + count <= self._settings.max_topics
+
+    async def create_topics(self, topics: Iterable[str]) -> int:
+        """Create ``topics`` (already-existing ones are fine); returns how many were new."""
+        assert self._admin is not None, "sink not started"
+        wanted = sorted(self.unknown_topics(topics))
+        if not wanted:
+            return 0
+        async with self._lock:
+            wanted = sorted(self.unknown_topics(wanted))
+            if not wanted:
+                return 0
+            s = self._settings
+            new = [NewTopic(t, s.topic_partitions, s.topic_replication) for t in wanted]
+            created = 0
+            try:
+                response = await self._admin.create_topics(new)
+                for topic, code, *_ in getattr(response, "topic_errors", []):
+                    if code == 0:
+                        created += 1
+                    elif code != TopicAlreadyExistsError.errno:
+                        raise KafkaError(f"creating topic {topic!r} failed with error code {code}")
+            except TopicAlreadyExistsError:
+                pass
+            self._known_topics.update(wanted)
+            self._created += created
+            if created:
+                log.info("created topics", extra={"topics": wanted[:20], "count": created})
+            return created
+
+    async def send_batch(self, records: Sequence[OutRecord]) -> None:
+        """Send ``records`` and return once the broker acknowledged every one of them.
+
+        A failure is retried with back-off until it succeeds: records are never dropped,
+        and a record acknowledged before the failure may be written twice (at-least-once).
+        """
+        assert self._producer is not None, "sink not started"
+        pending = list(records)
+        delay = 0.5
+        while pending:
+            futures = [
+                await self._producer.send(r.topic, r.value, key=r.key, headers=r.headers)
+                for r in pending
+            ]
+            results = await asyncio.gather(*futures, return_exceptions=True)
+            failed = [r for r, res in zip(pending, results) if isinstance(res, BaseException)]
+            if failed:
+                first = next(res for res in results if isinstance(res, BaseException))
+                log.warning(
+                    "produce failed; retrying",
+                    extra={"failed": len(failed), "error": repr(first), "retry_in": delay},
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10.0)
+            pending = failed
