@@ -22,9 +22,33 @@ def _cable() -> Any:
     return Cable
 
 
+def _directory() -> Any:
+    from cablerouter.directory.model import DirectoryDocument
+
+    return DirectoryDocument
+
+
+def _directory_entry() -> Any:
+    from cablerouter.directory.model import DirectoryEntry
+
+    return DirectoryEntry
+
+
+def _distribution() -> Any:
+    from cablerouter.directory.model import DistributionList
+
+    return DistributionList
+
+
 # file name -> (title, callable returning the type). Lazy so importing this module is cheap.
 SCHEMAS: dict[str, tuple[str, Callable[[], Any]]] = {
     "cable.schema.json": ("A decoded telegram (cable)", _cable),
+    "directory.schema.json": ("A routing directory file (YAML or JSON)", _directory),
+    "directory-entry.schema.json": (
+        "One routing directory entry: the value of a record on `cables.directory`",
+        _directory_entry,
+    ),
+    "distribution.schema.json": ("The distribution list resolved for one cable", _distribution),
 }
 
 

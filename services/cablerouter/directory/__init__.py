@@ -24,7 +24,7 @@ from cablerouter.directory.model import (
     Role,
     Station,
 )
-from cablerouter.directory.parse import parse_directory, validate_directory
+from cablerouter.directory.parse import directory_document, parse_directory, validate_directory
 from cablerouter.directory.resolve import resolve_distribution, resolve_line
 from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX, MAX_TOPIC_LENGTH, topic_for
 from cablerouter.directory.update import (
@@ -55,6 +55,7 @@ __all__ = (
     "apply_updates",
     "build_default_directory",
     "decode_entry",
+    "directory_document",
     "directory_records",
     "encode_entry",
     "entry_key",

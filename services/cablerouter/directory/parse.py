@@ -26,7 +26,13 @@ from cablerouter.directory.model import (
 )
 from cablerouter.errors import DirectoryError
 
-__all__ = ("check_document", "convert_document", "parse_directory", "validate_directory")
+__all__ = (
+    "check_document",
+    "convert_document",
+    "directory_document",
+    "parse_directory",
+    "validate_directory",
+)
 
 _SECTIONS: tuple[tuple[str, type], ...] = (
     ("stations", Station),
@@ -93,6 +99,30 @@ def validate_directory(obj: Any) -> Directory:
     document = convert_document(obj)
     check_document(document)
     return Directory.from_entries([*document.stations, *document.addressees, *document.collectives])
+
+
+def directory_document(directory: Directory, *, description: str = "") -> DirectoryDocument:
+    """Return the file form of a snapshot; it parses back to an equal directory.
+
+    Parameters
+    ----------
+    directory
+        The snapshot.
+    description
+        Text for the document's ``description``.
+
+    Returns
+    -------
+    DirectoryDocument
+        Stations, addressees and collectives, each sorted by key.
+    """
+    entries = directory.entries().values()
+    return DirectoryDocument(
+        description=description,
+        stations=[e for e in entries if isinstance(e, Station)],
+        addressees=[e for e in entries if isinstance(e, AddresseeEntry)],
+        collectives=[e for e in entries if isinstance(e, CollectiveEntry)],
+    )
 
 
 def _label(section: str, index: int, item: Any) -> str:

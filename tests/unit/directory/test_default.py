@@ -8,8 +8,8 @@ import pytest
 from cablerouter.directory import (
     CollectiveEntry,
     Directory,
-    DirectoryDocument,
     build_default_directory,
+    directory_document,
     validate_directory,
 )
 from cablerouter.directory.default import expand_ri_range
@@ -26,12 +26,8 @@ CIS_POSTS = {
 
 
 def test_default_passes_the_strict_file_validation(default_directory: Directory) -> None:
-    entries = list(default_directory.entries().values())
-    document = DirectoryDocument(
-        stations=[e for e in entries if e.__struct_config__.tag == "station"],  # type: ignore[misc]
-        addressees=[e for e in entries if e.__struct_config__.tag == "addressee"],  # type: ignore[misc]
-        collectives=[e for e in entries if e.__struct_config__.tag == "collective"],  # type: ignore[misc]
-    )
+    document = directory_document(default_directory)
+    assert len(document.stations) + len(document.addressees) + len(document.collectives) == default_directory.size
     revalidated = validate_directory(msgspec.to_builtins(document))
     assert revalidated == default_directory
     assert revalidated.version == default_directory.version
