@@ -17,6 +17,8 @@ COMMANDS: tuple[str, ...] = (
     "publish",
     "tail",
     "summary",
+    "route",
+    "directory",
     "schemas",
 )
 

@@ -1,0 +1,68 @@
+"""``cablerouter directory``: show the routing directory or validate an operator's file."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import sys
+
+import msgspec
+
+from cablerouter.directory import directory_document
+from cablerouter.directory_files import load_default_directory, load_directory_file
+from cablerouter.errors import DirectoryError
+
+__all__ = ("register",)
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "directory",
+        help="show the routing directory or validate a directory file",
+        description="`show` prints the directory (the shipped default, or --directory FILE) "
+        "as a directory file; `validate FILE` checks an operator's file and exits 1, naming "
+        "the offending entry on standard error, if it is invalid.",
+    )
+    sub = p.add_subparsers(title="actions", metavar="ACTION", required=True)
+    show = sub.add_parser("show", help="print the directory as a file (JSON or YAML)")
+    show.add_argument("--directory", metavar="FILE", type=pathlib.Path, help="operator directory file")
+    show.add_argument("--format", choices=("json", "yaml"), default="json", help="output format (json)")
+    show.add_argument("--summary", action="store_true", help="print only version and entry counts")
+    show.set_defaults(handler=_show)
+    validate = sub.add_parser("validate", help="check a directory file (YAML, or JSON by suffix)")
+    validate.add_argument("file", type=pathlib.Path, help="the directory file")
+    validate.set_defaults(handler=_validate)
+
+
+def _show(args: argparse.Namespace) -> int:
+    try:
+        directory = load_default_directory() if args.directory is None else load_directory_file(args.directory)
+    except DirectoryError as exc:
+        print(f"cablerouter directory show: {exc}", file=sys.stderr)
+        return 1
+    source = "the shipped default" if args.directory is None else str(args.directory)
+    document = directory_document(
+        directory, description=f"Routing directory from {source}, version {directory.version}"
+    )
+    if args.summary:
+        print(
+            f"version {directory.version}: {directory.size} entries "
+            f"({len(document.stations)} stations, {len(document.addressees)} addressees, "
+            f"{len(document.collectives)} collectives)"
+        )
+        return 0
+    if args.format == "yaml":
+        sys.stdout.buffer.write(msgspec.yaml.encode(document))
+    else:
+        sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(document), indent=2) + b"\n")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        directory = load_directory_file(args.file)
+    except DirectoryError as exc:
+        print(f"{args.file}: invalid: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.file}: valid, {directory.size} entries, version {directory.version}")
+    return 0
