@@ -18,6 +18,7 @@ __all__ = (
     "Cable",
     "Classification",
     "DecodeLimits",
+    "InternalDistribution",
     "Origination",
     "Precedence",
     "RoutingLine",
@@ -44,7 +45,8 @@ class Warning(_Frozen):  # noqa: A001 - a domain noun, never used bare with the 
     Parameters
     ----------
     code
-        Stable snake_case code (``invalid_utf8``, ``unparsed_addressee_line``, ...).
+        Stable snake_case code (``invalid_utf8``, ``unparsed_addressee_line``, ...); the
+        full list is in the docstring of :mod:`cablerouter.telegram.decode`.
     line
         1-based line number, or ``None`` when it concerns the whole input.
     detail
@@ -140,12 +142,59 @@ class Addressee(_Frozen):
 
 
 class Classification(_Frozen):
-    """The classification line opening the text (FL12)."""
+    """The classification line opening the text (FL12).
+
+    Parameters
+    ----------
+    marking
+        The marking, letter-spacing removed: ``UNCLAS``, ``UNCLASSIFIED``, ``UNCLAS EFTO``,
+        ``CONFIDENTIAL``, ``SECRET``, ``TOP SECRET``, ``LIMITED OFFICIAL USE``.
+    section, sections
+        ``SECTION n OF m`` of a multi-section cable.
+    raw
+        The line as written (stripped).
+    origin
+        The originating post as written on the line (``ASTANA``, ``USUN NEW YORK``).
+    serial
+        The cable serial as written on the line (``000179``).
+    line
+        1-based line number of the classification line.
+    """
 
     marking: str
     section: int | None = None
     sections: int | None = None
     raw: str = ""
+    origin: str | None = None
+    serial: str | None = None
+    line: int | None = None
+
+
+class InternalDistribution(_Frozen):
+    """State's internal distribution block printed on received copies before the DTG line.
+
+    ``INFO  LOG-00   EEB-00 ... /001W`` followed by a dashed trace line such as
+    ``------------------5A9C83  271329Z /38``.
+
+    Parameters
+    ----------
+    action
+        Office codes listed after ``ACTION`` (``EUR-00``).
+    info
+        Office codes listed after ``INFO`` (``LOG-00``, ``EEB-00``, ...).
+    total
+        The closing count group (``/001W``), if present.
+    traces
+        The dashed trace lines, whitespace collapsed.
+    line
+        1-based line number where the block starts.
+    """
+
+    action: list[str] = []
+    info: list[str] = []
+    total: str | None = None
+    traces: list[str] = []
+    line: int | None = None
 
 
 class Cable(_Frozen):
@@ -153,6 +202,58 @@ class Cable(_Frozen):
 
     ``id``, ``to``, ``info``, ``xmt``, ``subject`` and ``tags`` are relied on by other tools
     and keep their names. Header parts that are absent in the input are ``None`` or empty.
+
+    Parameters
+    ----------
+    id
+        Cable reference id ``YY`` + origin + serial (``10ASTANA179``), derived from the DTG
+        year and the classification line; ``None`` when either is missing.
+    transmission, routing, origin, security
+        FL1, FL2, FL3 and FL4.
+    precedence, info_precedence
+        FL5 action and info precedence. With a single prosign both are the same; without
+        a DTG line ``precedence`` falls back to the FL2 routing prosign.
+    dtg, dtg_raw, dtg_opsigs
+        FL5 date-time group as an aware UTC datetime, as written, and the operating signals
+        written after it (``ZDK``, ``CTG#6223``).
+    originator
+        The ``FM`` line as an :class:`Addressee`.
+    to, info, xmt
+        Action, information and exempted addressees in input order.
+    classification
+        The classification line opening the text.
+    captions
+        Handling captions (``SENSITIVE``, ``SIPDIS``, ``NOFORN``, ``EXDIS``, ...), each once,
+        in order of appearance.
+    eo
+        The E.O. line after ``E.O.``, whitespace collapsed (``12958: DECL: 05/05/2018``).
+    declassify_on
+        The ``DECL:`` date of the E.O. line, when it is a date.
+    tags
+        TAGS, upper case, without link markup.
+    subject
+        SUBJECT, continuation lines joined with single spaces.
+    refs
+        REF items with their ``A.``/``(A)`` letters removed (``08 ASTANA 1541``).
+    signer
+        The signature (last line of the text when it is a name), upper case.
+    body
+        The text after the SUBJECT/REF block up to the end of the message, signature
+        included, page-break artefact lines removed.
+    warnings
+        Everything unusual but survivable met while decoding (see ``decode.py``).
+    size
+        Size of the raw input in bytes.
+    distribution
+        State's internal distribution block, when present.
+    instructions
+        Passing and internal-routing lines between the captions and the E.O. line
+        (``STATE FOR SCA/CEN, ISN/WMDT``).
+    paragraph_marks
+        Paragraph classification marks (``U``, ``SBU``, ``C``, ``S/NF``), each once, in
+        order of appearance.
+    body_line
+        1-based line number where ``body`` starts.
     """
 
     id: str | None = None
@@ -180,6 +281,10 @@ class Cable(_Frozen):
     body: str = ""
     warnings: list[Warning] = []
     size: int = 0
+    distribution: InternalDistribution | None = None
+    instructions: list[str] = []
+    paragraph_marks: list[str] = []
+    body_line: int | None = None
 
 
 class DecodeLimits(_Frozen):

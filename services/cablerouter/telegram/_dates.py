@@ -1,0 +1,116 @@
+"""Date-time groups (FL5) and filing times (FL3) into aware UTC datetimes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+__all__ = ("parse_declassification_date", "parse_dtg", "resolve_filing_time")
+
+_UTC = dt.timezone.utc
+_MONTHS = {
+    "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6,
+    "JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12,
+}  # fmt: skip
+_DTG = re.compile(
+    r"([ZOPRWMY])(?: ([ZOPRWMY]))? ((\d\d)(\d\d)(\d\d)Z ([A-Z]{3}) (\d{4}|\d\d))(?: (.*))?"
+)
+_DECL_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)\b")
+
+
+def _year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        # State kept two-digit years after 2006; the corpus runs from 1990 to 2010.
+        year += 2000 if year < 50 else 1900
+    return year
+
+
+def parse_dtg(line: str) -> tuple[str, str | None, dt.datetime, str, list[str]] | None:
+    """Parse an FL5 line such as ``O R 261318Z MAR 09 ZDK``.
+
+    Parameters
+    ----------
+    line
+        Upper-case line with single spaces.
+
+    Returns
+    -------
+    tuple or None
+        ``(action prosign, info prosign or None, UTC datetime, DTG as written, opsigs)``,
+        or ``None`` when the line does not hold a valid DTG.
+    """
+    m = _DTG.fullmatch(line)
+    if m is None:
+        return None
+    action, info, raw, day, hour, minute, month, year, rest = m.groups()
+    month_no = _MONTHS.get(month)
+    if month_no is None:
+        return None
+    try:
+        when = dt.datetime(_year(year), month_no, int(day), int(hour), int(minute), tzinfo=_UTC)
+    except ValueError:
+        return None
+    return action, info, when, raw, rest.split() if rest else []
+
+
+def resolve_filing_time(raw: str, dtg: dt.datetime) -> dt.datetime | None:
+    """Resolve an FL3 filing time against the DTG it belongs to.
+
+    Parameters
+    ----------
+    raw
+        Julian ``DDDHHMM`` (no year) or calendar ``DD/HHMMZ`` (no month or year).
+    dtg
+        The message's DTG, which supplies the missing year (and month).
+
+    Returns
+    -------
+    datetime or None
+        The filing time in UTC, on the date nearest the DTG; ``None`` if invalid.
+    """
+    try:
+        if "/" in raw:
+            day, hour, minute = int(raw[0:2]), int(raw[3:5]), int(raw[5:7])
+            candidates = []
+            for shift in (-1, 0, 1):
+                month = dtg.month + shift
+                year = dtg.year + (month - 1) // 12
+                month = (month - 1) % 12 + 1
+                try:
+                    candidates.append(dt.datetime(year, month, day, hour, minute, tzinfo=_UTC))
+                except ValueError:
+                    continue
+        else:
+            days, hour, minute = int(raw[0:3]), int(raw[3:5]), int(raw[5:7])
+            if not 1 <= days <= 366:
+                return None
+            candidates = []
+            for year in (dtg.year - 1, dtg.year, dtg.year + 1):
+                start = dt.datetime(year, 1, 1, hour, minute, tzinfo=_UTC)
+                when = start + dt.timedelta(days=days - 1)
+                if when.year == year:
+                    candidates.append(when)
+    except ValueError:
+        return None
+    if not candidates:
+        return None
+    return min(candidates, key=lambda when: abs(when - dtg))
+
+
+def parse_declassification_date(text: str) -> dt.date | None | bool:
+    """Find a ``MM/DD/YYYY`` (or ``MM/DD/YY``) date in the text after ``DECL:``.
+
+    Returns
+    -------
+    date, None or False
+        The date; ``None`` when there is no date; ``False`` when a date is written but
+        invalid.
+    """
+    m = _DECL_DATE.search(text)
+    if m is None:
+        return None
+    try:
+        return dt.date(_year(m.group(3)), int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        return False

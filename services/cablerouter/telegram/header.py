@@ -1,0 +1,493 @@
+"""The heading of a telegram: FL1 to FL9, with State's wrappers around it.
+
+One pass over the lines, dispatching on the first word of each line::
+
+    VZCZCXRO1169                      FL1 transmission identification
+    OO RUEHIK                         FL2 routing line (may continue on further lines)
+    DE RUEHTA #0179 0420828           FL3 originating RI, station serial, filing time
+    ZNR UUUUU ZZH                     FL4 security warning and operating signals
+    O 110828Z FEB 10                  FL5 precedence(s), DTG, operating signals
+    FM AMEMBASSY ASTANA               FL6 originator
+    TO RUEHC/SECSTATE WASHDC ...      FL7-FL9 addressees (TO / INFO / XMT)
+
+Lines before the header (e-mail wrappers, State's ``INFO LOG-00 ...`` distribution block
+and its dashed trace lines) are skipped by :func:`locate_header`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from cablerouter.errors import DecodeError
+from cablerouter.telegram._dates import parse_dtg, resolve_filing_time
+from cablerouter.telegram.addressees import parse_addressee, split_exemptions
+from cablerouter.telegram.lines import LineBuffer, is_page_artefact
+from cablerouter.telegram.model import (
+    Addressee,
+    DecodeLimits,
+    InternalDistribution,
+    Origination,
+    Precedence,
+    RoutingLine,
+    SecurityWarning,
+    TransmissionId,
+    Warning,
+)
+from cablerouter.telegram.text import CLASSIFICATION_FIRST_WORDS, match_classification
+
+__all__ = ("Header", "locate_header", "parse_header")
+
+# How far into the input a header is looked for (wrappers are short).
+_HEADER_SEARCH_LINES = 400
+# Unknown lines tolerated between FL1 and the addressees before the header is given up.
+_MAX_UNKNOWN_LINES = 8
+
+_PROSIGN_PRECEDENCE: dict[str, Precedence] = {
+    "Z": "FLASH",
+    "O": "IMMEDIATE",
+    "P": "PRIORITY",
+    "R": "ROUTINE",
+}
+_PROSIGN_LETTERS = frozenset("ZOPRWMY")
+
+_TRANSMISSION = re.compile(r"V?ZCZC([A-Z]+?)(\d+)\b.*|VV +([A-Z]{3})(\d{3})\b.*")
+_ROUTING = re.compile(r"([ZOPRWMY]{1,2})((?: [A-Z]{4,8})+)")
+_RI_RUN = re.compile(r"[A-Z]{4,8}(?: [A-Z]{4,8})*")
+_ORIGINATION = re.compile(
+    r"DE ([A-Z]{3,8})"
+    r"(?: #?(\d{1,6}[A-Z]?)(?:/(\d{1,3}))?)?"
+    r"(?: (\d{7}|\d{2}/\d{4}Z))?"
+    r"(?: (.*))?"
+)
+_SECURITY = re.compile(r"(ZNR|ZNY) ([A-Z]{5}(?:/[A-Z]{5})?)(?: (.*))?")
+_OPSIG = re.compile(r"\([^)]*\)?|\S+")
+# An attempted FL5: precedence prosign(s) then a digit group.
+_DTG_LIKE = re.compile(r"[ZOPRWMY](?: [ZOPRWMY])? \d")
+_DISTRIBUTION = re.compile(r"(ACTION|INFO) +([A-Z0-9]+-\d\d\b.*)")
+_DISTRIBUTION_CODE = re.compile(r"[A-Z0-9]+-\d\d\b")
+_DISTRIBUTION_TOTAL = re.compile(r"/\d{3}[A-Z]\b")
+_DISTRIBUTION_MORE = re.compile(r"(?:[A-Z0-9]+-\d\d|/\d{3}[A-Z])(?: +(?:[A-Z0-9]+-\d\d|/\d{3}[A-Z]))*")
+_TRACE = re.compile(r"-{4,}[0-9A-F]{4,8} +\d{6}Z(?: +/\d+)?")
+
+_SECURITY_LETTER = {
+    "U": "UNCLASSIFIED",
+    "E": "EFTO",
+    "R": "RESTRICTED",
+    "C": "CONFIDENTIAL",
+    "S": "SECRET",
+    "T": "TOP SECRET",
+}
+_ADDRESS_KEYWORDS = frozenset(("TO", "INFO", "XMT"))
+
+
+class Header:
+    """What :func:`parse_header` found; plain mutable record local to one decode call."""
+
+    __slots__ = (
+        "distribution",
+        "dtg",
+        "dtg_opsigs",
+        "dtg_raw",
+        "end",
+        "info",
+        "info_precedence",
+        "origin",
+        "originator",
+        "precedence",
+        "routing",
+        "security",
+        "to",
+        "transmission",
+        "xmt",
+    )
+
+    def __init__(self) -> None:
+        self.transmission: TransmissionId | None = None
+        self.routing: RoutingLine | None = None
+        self.origin: Origination | None = None
+        self.security: SecurityWarning | None = None
+        self.precedence: Precedence | None = None
+        self.info_precedence: Precedence | None = None
+        self.dtg: dt.datetime | None = None
+        self.dtg_raw: str | None = None
+        self.dtg_opsigs: list[str] = []
+        self.originator: Addressee | None = None
+        self.to: list[Addressee] = []
+        self.info: list[Addressee] = []
+        self.xmt: list[Addressee] = []
+        self.distribution: InternalDistribution | None = None
+        self.end = 0
+
+
+def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, InternalDistribution | None]:
+    """Find the first header line, skipping wrappers and State's distribution block.
+
+    Parameters
+    ----------
+    buf
+        The lines of the input.
+    warnings
+        Receives a ``text_before_header`` warning when a wrapper is skipped.
+
+    Returns
+    -------
+    tuple[int, InternalDistribution or None]
+        The 0-based index of the first header line (FL1, FL2, FL3, FL5 or FM), or ``-1``
+        when there is none, and the distribution block met on the way.
+    """
+    distribution: InternalDistribution | None = None
+    dist_action: list[str] = []
+    dist_info: list[str] = []
+    dist_total: str | None = None
+    dist_traces: list[str] = []
+    dist_line = 0
+    wrapper_line = 0
+    in_block = False
+    i = 0
+    lines = buf.lines
+    while i < _HEADER_SEARCH_LINES and buf.has(i):
+        lines = buf.lines
+        s = lines[i].strip()
+        i += 1
+        if not s:
+            continue
+        u = s.upper()
+        first = u[:2]
+        if (
+            (first in ("VZ", "ZC") and _TRANSMISSION.match(u))
+            or (first == "VV" and _TRANSMISSION.match(u))
+            or (first == "DE" and u.startswith("DE ") and _ORIGINATION.match(" ".join(u.split())))
+            or (first == "FM" and u.startswith("FM "))
+            or (len(u) > 2 and u[0] in _PROSIGN_LETTERS and u[1] in " ZOPRWMY" and _is_fl2_or_fl5(u))
+        ):
+            start = i - 1
+            break
+        u1 = " ".join(u.split())
+        m = _DISTRIBUTION.match(u1)
+        if m is not None:
+            in_block = True
+            dist_line = dist_line or i
+            codes = _DISTRIBUTION_CODE.findall(m.group(2))
+            (dist_action if m.group(1) == "ACTION" else dist_info).extend(codes)
+            total = _DISTRIBUTION_TOTAL.search(m.group(2))
+            dist_total = total.group() if total else dist_total
+            continue
+        if in_block and _DISTRIBUTION_MORE.fullmatch(u1):
+            dist_info.extend(_DISTRIBUTION_CODE.findall(u1))
+            total = _DISTRIBUTION_TOTAL.search(u1)
+            dist_total = total.group() if total else dist_total
+            continue
+        if _TRACE.fullmatch(u1):
+            dist_traces.append(u1)
+            dist_line = dist_line or i
+            continue
+        in_block = False
+        if not wrapper_line:
+            wrapper_line = i
+    else:
+        start = -1
+    if dist_line:
+        distribution = InternalDistribution(
+            action=dist_action, info=dist_info, total=dist_total, traces=dist_traces, line=dist_line
+        )
+    if wrapper_line and start >= 0:
+        warnings.append(
+            Warning(
+                code="text_before_header",
+                line=wrapper_line,
+                detail=f"skipped lines {wrapper_line}-{start} before the header",
+            )
+        )
+    return start, distribution
+
+
+def _is_fl2_or_fl5(u: str) -> bool:
+    """Whether an upper-case line is a routing line (FL2) or an attempted DTG line (FL5)."""
+    if _DTG_LIKE.match(u):
+        return True
+    return _ROUTING.fullmatch(" ".join(u.split())) is not None
+
+
+def parse_header(
+    buf: LineBuffer, start: int, limits: DecodeLimits, warnings: list[Warning]
+) -> Header:
+    """Parse FL1-FL9 from line ``start`` on.
+
+    Parameters
+    ----------
+    buf
+        The lines of the input.
+    start
+        0-based index of the first header line (from :func:`locate_header`).
+    limits
+        ``max_addressees`` is enforced here.
+    warnings
+        Receives the header warnings.
+
+    Returns
+    -------
+    Header
+        The parts found; ``end`` is the index of the first line after the header.
+
+    Raises
+    ------
+    DecodeError
+        ``bad_dtg`` for an unparseable FL5 line, ``too_many_addressees`` beyond the limit.
+    """
+    h = Header()
+    block: list[Addressee] | None = None
+    block_name = ""
+    routing_open = False
+    lower_case = False
+    unknown = 0
+    n_addressees = 0
+    max_addressees = limits.max_addressees
+    i = start
+    while buf.has(i):
+        lines = buf.lines
+        line = lines[i]
+        s = line.strip()
+        i += 1
+        if not s:
+            if block is None:
+                continue
+            # A blank line ends the address block unless more addressees follow it.
+            j = i
+            while buf.has(j) and not buf.lines[j].strip():
+                j += 1
+            if buf.has(j) and _continues_addresses(buf.lines[j]):
+                i = j
+                continue
+            i -= 1
+            break
+        u = s.upper()
+        if u != s and not lower_case:
+            lower_case = True
+            warnings.append(Warning(code="lower_case_header", line=i, detail="header read as upper case"))
+        if "  " in u or "\t" in u:
+            u = " ".join(u.split())
+            s = " ".join(s.split())
+        kw, _, rest = u.partition(" ")
+        if kw in _ADDRESS_KEYWORDS:
+            routing_open = False
+            block_name = kw
+            block = h.to if kw == "TO" else h.info if kw == "INFO" else h.xmt
+            if not rest:
+                continue
+            if is_page_artefact(rest):
+                _page_warning(warnings, i)
+                continue
+            n_addressees = _add_addressees(block, h.xmt, rest, s[len(kw) + 1 :], i, warnings, n_addressees)
+        elif block is not None:
+            if kw in CLASSIFICATION_FIRST_WORDS and match_classification(u) is not None:
+                i -= 1
+                break
+            if kw == "BT" and not rest:
+                break
+            if kw == "NNNN":
+                i -= 1
+                break
+            if is_page_artefact(u):
+                _page_warning(warnings, i)
+                continue
+            n_addressees = _add_addressees(block, h.xmt, u, s, i, warnings, n_addressees)
+        elif kw.startswith(("VZCZC", "ZCZC")) or kw == "VV":
+            m = _TRANSMISSION.fullmatch(u)
+            if m is None or h.transmission is not None:
+                unknown = _unknown(warnings, i, s, unknown)
+            else:
+                channel, serial = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+                h.transmission = TransmissionId(raw=kw, channel=channel, serial=serial)
+        elif kw == "DE":
+            routing_open = False
+            h.origin = _origination(u, i, warnings)
+            if h.origin is None:
+                unknown = _unknown(warnings, i, s, unknown)
+        elif kw in ("ZNR", "ZNY"):
+            h.security = _security(u, i, warnings)
+            if h.security is None:
+                unknown = _unknown(warnings, i, s, unknown)
+        elif kw == "FM":
+            routing_open = False
+            h.originator = parse_addressee(rest, s[3:], i)
+            if h.originator is None:
+                warnings.append(Warning(code="unparsed_originator", line=i, detail=f"FM line `{s}`"))
+        elif len(kw) <= 2 and kw[0] in _PROSIGN_LETTERS and (kw[-1] in _PROSIGN_LETTERS):
+            if _DTG_LIKE.match(u):
+                if h.dtg_raw is not None:
+                    unknown = _unknown(warnings, i, s, unknown)
+                else:
+                    _dtg(h, u, i)
+            else:
+                m = _ROUTING.fullmatch(u)
+                if m is None or h.routing is not None:
+                    unknown = _unknown(warnings, i, s, unknown)
+                else:
+                    h.routing = _routing(m.group(1), m.group(2).split(), i, warnings)
+                    routing_open = True
+        elif routing_open and _RI_RUN.fullmatch(u):
+            r = h.routing
+            assert r is not None
+            h.routing = RoutingLine(prosign=r.prosign, precedence=r.precedence, ris=[*r.ris, *u.split()])
+        elif kw == "BT" and not rest:
+            break
+        elif kw in CLASSIFICATION_FIRST_WORDS and match_classification(u) is not None:
+            i -= 1
+            break
+        elif is_page_artefact(u):
+            _page_warning(warnings, i)
+        else:
+            routing_open = False
+            if h.originator is not None or h.dtg_raw is not None or unknown >= _MAX_UNKNOWN_LINES:
+                # The text started without a blank line or any addressee.
+                i -= 1
+                break
+            unknown = _unknown(warnings, i, s, unknown)
+        if n_addressees > max_addressees:
+            raise DecodeError(
+                "too_many_addressees",
+                f"Expected at most {max_addressees} addressees (DecodeLimits.max_addressees), "
+                f"got more in the {block_name} block",
+                line=i,
+                excerpt=s[:60],
+            )
+    h.end = i
+    if h.origin is not None and h.origin.filing_time_raw is not None:
+        h.origin = _resolve_filing_time(h.origin, h.dtg, warnings)
+    return h
+
+
+def _continues_addresses(line: str) -> bool:
+    """Whether the line after a blank line in the address block continues it."""
+    u = " ".join(line.upper().split())
+    kw = u.partition(" ")[0]
+    if kw in _ADDRESS_KEYWORDS or is_page_artefact(u):
+        return True
+    slash = u.find("/")
+    return 4 <= slash <= 8 and u[:slash].isalpha() and u[0] in "RQ" and u[slash + 1 : slash + 2] != "/"
+
+
+def _add_addressees(
+    block: list[Addressee],
+    xmt: list[Addressee],
+    text: str,
+    raw: str,
+    line: int,
+    warnings: list[Warning],
+    count: int,
+) -> int:
+    """Parse one addressee line into ``block`` (inline ``XMT`` exemptions into ``xmt``)."""
+    parts = split_exemptions(text)
+    target = block
+    for part in parts:
+        a = parse_addressee(part, raw if len(parts) == 1 else part, line)
+        if a is None:
+            warnings.append(
+                Warning(code="unparsed_addressee_line", line=line, detail=f"not an addressee: `{raw[:80]}`")
+            )
+        else:
+            target.append(a)
+            count += 1
+        target = xmt
+    return count
+
+
+def _page_warning(warnings: list[Warning], line: int) -> None:
+    warnings.append(Warning(code="page_artefact", line=line, detail="page-break line removed from the header"))
+
+
+def _unknown(warnings: list[Warning], line: int, s: str, count: int) -> int:
+    warnings.append(Warning(code="unparsed_header_line", line=line, detail=f"`{s[:80]}`"))
+    return count + 1
+
+
+def _routing(prosign: str, ris: list[str], line: int, warnings: list[Warning]) -> RoutingLine:
+    precedence = _PROSIGN_PRECEDENCE.get(prosign[0])
+    if len(prosign) != 2 or prosign[0] != prosign[1]:
+        warnings.append(
+            Warning(code="routing_prosign_not_doubled", line=line, detail=f"FL2 prosign `{prosign}`")
+        )
+    if precedence is None:
+        warnings.append(
+            Warning(code="unknown_precedence_prosign", line=line, detail=f"FL2 prosign `{prosign}`")
+        )
+    return RoutingLine(prosign=prosign, precedence=precedence, ris=ris)
+
+
+def _origination(u: str, line: int, warnings: list[Warning]) -> Origination | None:
+    m = _ORIGINATION.fullmatch(u)
+    if m is None:
+        return None
+    ri, ssn, section, filing, rest = m.groups()
+    if rest:
+        warnings.append(Warning(code="unparsed_origination", line=line, detail=f"FL3 ends with `{rest[:40]}`"))
+    return Origination(
+        ri=ri,
+        ssn=ssn,
+        section=int(section) if section is not None else None,
+        filing_time_raw=filing,
+    )
+
+
+def _security(u: str, line: int, warnings: list[Warning]) -> SecurityWarning | None:
+    m = _SECURITY.fullmatch(u)
+    if m is None:
+        return None
+    signal, letters, rest = m.groups()
+    base = letters[:5]
+    classification = _SECURITY_LETTER.get(base[0])
+    if base.count(base[0]) != 5 or classification is None:
+        warnings.append(
+            Warning(code="unusual_security_letters", line=line, detail=f"FL4 letters `{letters}`")
+        )
+    return SecurityWarning(
+        signal=signal,  # type: ignore[arg-type]
+        letters=letters,
+        classification=classification,
+        opsigs=_OPSIG.findall(rest) if rest else [],
+    )
+
+
+def _dtg(h: Header, u: str, line: int) -> None:
+    parsed = parse_dtg(u)
+    if parsed is None:
+        raise DecodeError(
+            "bad_dtg",
+            f"Expected DTG `P DDHHMMZ MON YY`, got `{u[:40]}`",
+            line=line,
+            excerpt=u[:60],
+        )
+    action, info, when, raw, opsigs = parsed
+    h.precedence = _PROSIGN_PRECEDENCE.get(action)
+    h.info_precedence = _PROSIGN_PRECEDENCE.get(info) if info else h.precedence
+    h.dtg = when
+    h.dtg_raw = raw
+    h.dtg_opsigs = opsigs
+
+
+def _resolve_filing_time(
+    origin: Origination, dtg: dt.datetime | None, warnings: list[Warning]
+) -> Origination:
+    raw = origin.filing_time_raw
+    assert raw is not None
+    if dtg is None:
+        return origin
+    when = resolve_filing_time(raw, dtg)
+    if when is None:
+        warnings.append(Warning(code="bad_filing_time", detail=f"FL3 filing time `{raw}` is not a valid time"))
+        return origin
+    if abs((when - dtg).total_seconds()) > 2 * 86400:
+        warnings.append(
+            Warning(
+                code="filing_time_mismatch",
+                detail=f"FL3 filing time {when:%Y-%m-%d %H:%M} is far from the DTG {dtg:%Y-%m-%d %H:%M}",
+            )
+        )
+    return Origination(
+        ri=origin.ri,
+        ssn=origin.ssn,
+        section=origin.section,
+        filing_time=when,
+        filing_time_raw=raw,
+    )

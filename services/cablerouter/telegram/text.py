@@ -1,0 +1,458 @@
+"""The text of a telegram (FL12): classification line, captions, E.O., TAGS, SUBJECT, REF, body.
+
+The text preamble is read line by line, but field markers are searched *inside* lines too,
+because reflowed copies run several fields together
+(``UNCLAS TALLINN 000128 SIPDIS ... E.O. 12958: N/A TAGS: OECD ECON EN``). The body after
+the preamble is never split into lines: it is handed on as one slice and scanned with a few
+C-level searches (page artefacts, paragraph marks, signature).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from cablerouter.telegram._dates import parse_declassification_date
+from cablerouter.telegram._preamble import CAPTION_PHRASES, CAPTION_WORDS, split_refs, split_tags
+from cablerouter.telegram.lines import LineBuffer, is_page_artefact, strip_page_artefacts
+from cablerouter.telegram.model import Classification, Warning
+
+__all__ = (
+    "CLASSIFICATION_FIRST_WORDS",
+    "Text",
+    "match_classification",
+    "parse_text",
+    "reference_id",
+)
+
+# First words of a classification line, upper case (letter-spaced forms start with C/S/T).
+CLASSIFICATION_FIRST_WORDS = frozenset(
+    ("UNCLAS", "UUNCLAS", "UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP", "C", "S", "T", "LIMITED", "RESTRICTED")
+)
+_WORD = (
+    r"(?P<word>U?UNCLAS(?:SIFIED)?|CONFIDENTIAL|C O N F I D E N T I A L|(?:TOP )?SECRET"
+    r"|T O P S E C R E T|S E C R E T|LIMITED OFFICIAL USE|RESTRICTED)"
+    r"(?P<efto> EFTO| E F T O)?"
+    r"(?: ?(?:FINAL )?SECTION (?P<sec>\d{1,3}) OF (?P<secs>\d{1,3}))?"
+)
+_ORIGIN_SERIAL = r" ?(?P<origin>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}) (?P<serial>\d{3,7})(?![0-9])"
+# At the start of a line: the marking, optionally followed by the origin and serial.
+_CLASSIFICATION = re.compile(_WORD + f"(?:{_ORIGIN_SERIAL})?")
+# Anywhere in a line (reflowed copies): the marking must be followed by origin and serial.
+_CLASSIFICATION_INSIDE = re.compile(r"(?<![A-Z])" + _WORD + _ORIGIN_SERIAL)
+
+# How many lines after the header the classification line is looked for.
+_CLASS_SEARCH_LINES = 60
+# Non-field lines accepted between the classification line and the first field.
+_MAX_INSTRUCTION_LINES = 30
+
+# Field markers, searched anywhere in a preamble line (case-insensitive).
+_FIELD = re.compile(
+    r"(?:(?<=\s)|^)(?:"
+    r"(?P<eo>E\.? ?[O0]\.? ?(?=1\d{4}))"
+    r"|(?P<tags>TAGS\b ?:?)"
+    r"|(?P<subject>SUBJ(?:ECT)?\b ?:|^SUBJECT\b)"
+    r"|(?P<ref>REF(?:S|TELS?)?\b ?:|^REF(?:S|TELS?)?\b)"
+    r")",
+    re.IGNORECASE,
+)
+# A paragraph opening: `1. (U) ...`, `¶1. ...`, `3.(SBU)`.
+_PARAGRAPH = re.compile(r"¶? ?\d{1,3} ?\.(?!\d)")
+# A REF item continuing after a blank line: `B. STATE 1234`, `(B) ...`.
+_REF_ITEM = re.compile(r"(?:\([A-Z]\)|[A-Z][.)]) ")
+# Paragraph classification marks in the body: `\n¶3. (SBU)`, `\n4.(S/NF)`.
+_PARAGRAPH_MARK = re.compile(
+    r"\n[ \t]*¶?[ \t]*\d{1,3}[ \t]*\.[ \t]*\(((?:U|SBU|C|S|TS|LOU|FOUO|R|NF)(?:[/-][A-Z][A-Z ]{0,14})?)\)"
+)
+_SIGNER = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){0,2}")
+_NOT_SIGNERS = frozenset(
+    ("COMMENT", "TEXT", "NOTE", "SUMMARY", "NONE", "SIPDIS", "SENSITIVE", "UNCLASSIFIED", "BT", "NNNN")
+)
+# Lines closing a message or added by archives after it.
+_TRAILER = re.compile(r"NNNN|BT|#\d{3,5}|=+[A-Z ]*=+|[.\"'\\ ]+|<< ?END OF DOCUMENT ?>>", re.IGNORECASE)
+
+
+class Text:
+    """What :func:`parse_text` found; plain mutable record local to one decode call."""
+
+    __slots__ = (
+        "body",
+        "body_line",
+        "captions",
+        "classification",
+        "declassify_on",
+        "eo",
+        "instructions",
+        "paragraph_marks",
+        "refs",
+        "signer",
+        "subject",
+        "tags",
+    )
+
+    def __init__(self) -> None:
+        self.classification: Classification | None = None
+        self.captions: list[str] = []
+        self.instructions: list[str] = []
+        self.eo: str | None = None
+        self.declassify_on: dt.date | None = None
+        self.tags: list[str] = []
+        self.subject: str | None = None
+        self.refs: list[str] = []
+        self.body = ""
+        self.body_line: int | None = None
+        self.signer: str | None = None
+        self.paragraph_marks: list[str] = []
+
+
+def match_classification(u: str) -> re.Match[str] | None:
+    """Match a classification line.
+
+    Parameters
+    ----------
+    u
+        The line, upper case, single spaces, stripped.
+
+    Returns
+    -------
+    re.Match or None
+        The match when the line opens with a marking that is either the whole line, or
+        followed by ``SECTION n OF m`` or by origin and serial; else ``None``.
+    """
+    m = _CLASSIFICATION.match(u)
+    if m is None:
+        return None
+    if m.end() == len(u) or m.group("serial") is not None or m.group("sec") is not None:
+        return m
+    return None
+
+
+def _normalise(line: str) -> str:
+    """A text line stripped of blanks, archive back-slashes and WikiLeaks pilcrows."""
+    s = line.strip()
+    if s.endswith("\\"):
+        s = s.rstrip("\\ \t")
+    if "¶" in s:
+        s = s.replace("¶", "").strip()
+    if "  " in s or "\t" in s:
+        s = " ".join(s.split())
+    return s
+
+
+def _classification(m: re.Match[str], raw: str, line: int) -> Classification:
+    word, efto, sec, secs, origin, serial = m.group("word", "efto", "sec", "secs", "origin", "serial")
+    if " " in word and word not in ("TOP SECRET", "LIMITED OFFICIAL USE"):
+        word = word.replace(" ", "")
+        if word == "TOPSECRET":
+            word = "TOP SECRET"
+    if word == "UUNCLAS":
+        word = "UNCLAS"
+    if efto:
+        word += " EFTO"
+    return Classification(
+        marking=word,
+        section=int(sec) if sec else None,
+        sections=int(secs) if secs else None,
+        raw=raw,
+        origin=origin,
+        serial=serial,
+        line=line,
+    )
+
+
+def _find_classification(
+    buf: LineBuffer, start: int, warnings: list[Warning]
+) -> tuple[int, re.Match[str] | None, str]:
+    """Index of the classification line at or after ``start``, its match and its line."""
+    first = -1
+    fallback = -1
+    fallback_match: re.Match[str] | None = None
+    fallback_u = ""
+    duplicate = False
+    i = start
+    end = start + _CLASS_SEARCH_LINES
+    while i < end and buf.has(i):
+        s = buf.lines[i].strip()
+        i += 1
+        if not s:
+            continue
+        if first < 0:
+            first = i - 1
+        u = " ".join(s.upper().lstrip(",;:\"'").split()).rstrip("\\ ")
+        m = match_classification(u)
+        if m is not None and (m.group("serial") is not None or m.group("sec") is not None):
+            _skipped(warnings, first, i - 1, duplicate)
+            return i - 1, m, u
+        if m is not None and fallback < 0:
+            fallback, fallback_match, fallback_u = i - 1, m, u
+            continue
+        if u.startswith(("VZCZC", "ZCZC")):
+            duplicate = True
+        if _PARAGRAPH.match(u) is not None:
+            break
+        if "UNCLAS" in u or "SECRET" in u or "CONFIDENTIAL" in u:
+            m = _CLASSIFICATION_INSIDE.search(u)
+            if m is not None:
+                _skipped(warnings, first, i - 1, duplicate)
+                return i - 1, m, u
+    if fallback >= 0:
+        _skipped(warnings, first, fallback, duplicate)
+        return fallback, fallback_match, fallback_u
+    return first, None, ""
+
+
+def _skipped(warnings: list[Warning], first: int, found: int, duplicate: bool) -> None:
+    if found > first >= 0:
+        warnings.append(
+            Warning(
+                code="text_before_classification",
+                line=first + 1,
+                detail=f"skipped lines {first + 1}-{found} before the classification line",
+            )
+        )
+    if duplicate:
+        warnings.append(
+            Warning(code="duplicate_header", line=first + 1, detail="a second copy of the header was skipped")
+        )
+
+
+def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
+    """Parse the text from line ``start`` (0-based, first line after the header).
+
+    Parameters
+    ----------
+    buf
+        The lines of the input.
+    start
+        Index of the first line after the header.
+    warnings
+        Receives the text warnings.
+
+    Returns
+    -------
+    Text
+        The fields found; ``body`` is empty when the input has no text.
+    """
+    t = Text()
+    cls_index, m, u = _find_classification(buf, start, warnings)
+    if cls_index < 0:
+        warnings.append(Warning(code="no_text", detail="the input ends after the header"))
+        return t
+    pieces: list[tuple[str, str | None, int]] = []
+    if m is None:
+        warnings.append(Warning(code="no_classification", line=cls_index + 1, detail="no classification line"))
+        i = cls_index
+    else:
+        t.classification = _classification(m, buf.lines[cls_index].strip(), cls_index + 1)
+        if m.group("word") == "UUNCLAS":
+            warnings.append(
+                Warning(code="misspelt_classification", line=cls_index + 1, detail="`UUNCLAS` read as `UNCLAS`")
+            )
+        tail = u[m.end() :].strip()
+        if tail:
+            # Reflowed copies continue on the classification line.
+            raw_line = _normalise(buf.lines[cls_index])
+            offset = len(raw_line) - len(tail)
+            tail = raw_line[offset:] if offset >= 0 and raw_line[offset:].upper() == tail else tail
+            _split_fields(tail, cls_index + 1, "", pieces)
+        i = cls_index + 1
+    body_index = _read_preamble(buf, i, pieces)
+    _fold_pieces(t, pieces, warnings)
+    if body_index >= 0:
+        _read_body(t, buf, body_index, warnings)
+    return t
+
+
+def _split_fields(s: str, line: int, field: str, pieces: list[tuple[str, str | None, int]]) -> str:
+    """Append the pieces of one preamble line; return the field in force at its end."""
+    pos = 0
+    for fm in _FIELD.finditer(s):
+        if fm.start() > pos or fm.start() == 0:
+            before = s[pos : fm.start()].strip()
+            if before:
+                pieces.append((field, before, line))
+        field = fm.lastgroup or field
+        pos = fm.end()
+        pieces.append((field, None, line))
+    rest = s[pos:].strip()
+    if rest:
+        pieces.append((field, rest, line))
+    return field
+
+
+def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]]) -> int:
+    """Collect preamble pieces from line ``i``; return the body's first line index (or -1).
+
+    A piece is ``(field, text, line)``; ``text`` is ``None`` for a field marker and
+    ``field`` is ``""`` for lines before any field (captions and passing instructions).
+    """
+    field = pieces[-1][0] if pieces else ""
+    seen_main = any(p[0] in ("subject", "tags", "ref") for p in pieces)
+    after_blank = False
+    loose_start = -1
+    loose_count = 0
+    keep = 0
+    while buf.has(i):
+        s = _normalise(buf.lines[i])
+        i += 1
+        if not s:
+            after_blank = True
+            continue
+        if _PARAGRAPH.match(s) is not None:
+            return i - 1
+        upper = s.upper()
+        if upper == "BT" or is_page_artefact(upper):
+            continue
+        if _FIELD.search(s) is not None:
+            field = _split_fields(s, i, field, pieces)
+            seen_main = seen_main or field in ("subject", "tags", "ref")
+            after_blank = False
+            continue
+        if field and (not after_blank or (field == "ref" and _REF_ITEM.match(s) is not None)):
+            pieces.append((field, s, i))
+            after_blank = False
+            continue
+        if seen_main:
+            return i - 1
+        # Before the fields: captions and passing instructions.
+        if loose_start < 0:
+            loose_start = i - 1
+            keep = len(pieces)
+        loose_count += 1
+        if loose_count > _MAX_INSTRUCTION_LINES:
+            del pieces[keep:]
+            return loose_start
+        pieces.append(("", s, i))
+        field = ""
+        after_blank = False
+    return -1
+
+
+def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: list[Warning]) -> None:
+    """Turn preamble pieces into captions, instructions, E.O., TAGS, SUBJECT and REF."""
+    captions: dict[str, None] = {}
+    eo: list[str] = []
+    tags: list[str] = []
+    subject: list[str] = []
+    refs: list[str] = []
+    for field, text, line in pieces:
+        if not text:
+            continue
+        if field == "":
+            _caption_or_instruction(text, captions, t.instructions, warnings, line)
+        elif field == "eo":
+            eo.append(text)
+        elif field == "tags":
+            tags.append(text)
+        elif field == "subject":
+            subject.append(text)
+        elif field == "ref":
+            refs.append(text)
+    t.captions = list(captions)
+    if eo:
+        t.eo = " ".join(" ".join(eo).split())
+        upper = t.eo.upper()
+        decl = upper.find("DECL")
+        if decl >= 0:
+            when = parse_declassification_date(upper[decl:])
+            if when is False:
+                warnings.append(
+                    Warning(code="bad_declassification_date", detail=f"E.O. line `{t.eo[:60]}`")
+                )
+            elif when is not None:
+                t.declassify_on = when
+    if tags:
+        t.tags = split_tags(" ".join(tags))
+    if subject:
+        t.subject = " ".join(" ".join(subject).split()) or None
+    if refs:
+        t.refs = split_refs(" ".join(refs))
+
+
+def _caption_or_instruction(
+    text: str, captions: dict[str, None], instructions: list[str], warnings: list[Warning], line: int
+) -> None:
+    upper = text.upper().strip(" .,;")
+    if upper in CAPTION_PHRASES:
+        captions[upper] = None
+        return
+    words = upper.replace(",", " ").split()
+    n = 0
+    for word in words:
+        if word not in CAPTION_WORDS:
+            break
+        captions[word] = None
+        n += 1
+    if n == len(words):
+        return
+    if n == 0 and len(words) <= 3 and any(w in CAPTION_WORDS for w in words):
+        for word in words:
+            if word in CAPTION_WORDS:
+                captions[word] = None
+        unknown = [w for w in words if w not in CAPTION_WORDS]
+        warnings.append(Warning(code="unknown_caption", line=line, detail=f"`{' '.join(unknown)}`"))
+        return
+    if n:
+        text = " ".join(text.replace(",", " ").split()[n:])
+    instructions.append(text)
+
+
+def _read_body(t: Text, buf: LineBuffer, index: int, warnings: list[Warning]) -> None:
+    body = buf.rest(index)
+    # Drop closing lines (NNNN, BT, #SSN, archive markers) from the end.
+    body = body.rstrip()
+    for _ in range(8):
+        cut = body.rfind("\n") + 1
+        last = body[cut:].strip()
+        if last and _TRAILER.fullmatch(last) is None:
+            break
+        body = body[:cut].rstrip()
+    body, removed = strip_page_artefacts(body)
+    t.body = body
+    t.body_line = index + 1
+    if not body:
+        return
+    t.signer = _signer(body[body.rfind("\n") + 1 :])
+    marks = _PARAGRAPH_MARK.findall("\n" + body if body[:1].isdigit() or body[:1] == "¶" else body)
+    if marks:
+        t.paragraph_marks = list(dict.fromkeys(marks))
+
+
+def _signer(line: str) -> str | None:
+    """The signature when the last text line is a name (``SPRATLEN``, ``End Text. AGUIRRE``)."""
+    s = line.strip().rstrip("\\ \t")
+    if not s or s.endswith((".", ",", ":", ";")):
+        return None
+    if ". " in s:
+        s = s.rsplit(". ", 1)[1].strip()
+        if not s.isupper():
+            return None
+    if len(s) > 40 or _SIGNER.fullmatch(s) is None:
+        return None
+    upper = s.upper()
+    if upper in _NOT_SIGNERS or upper.startswith("END ") or upper == "END":
+        return None
+    return " ".join(upper.split())
+
+
+def reference_id(classification: Classification | None, year: int | None) -> str | None:
+    """The cable reference id ``YY`` + origin + serial (``10ASTANA179``).
+
+    Parameters
+    ----------
+    classification
+        The classification line, which names origin and serial.
+    year
+        The DTG year.
+
+    Returns
+    -------
+    str or None
+        The id, or ``None`` when origin, serial or year is missing.
+    """
+    if classification is None or year is None:
+        return None
+    origin, serial = classification.origin, classification.serial
+    if not origin or not serial:
+        return None
+    return f"{year % 100:02d}{origin.replace(' ', '')}{int(serial)}"
