@@ -59,9 +59,10 @@ async def collect(settings: Settings, *, since: float, expect: int, timeout: flo
         tps: list[TopicPartition] = []
         while time.monotonic() < deadline:
             # The router creates both topics when it starts; wait for them.
-            if set(wanted) <= await consumer.topics():
-                tps = [TopicPartition(t, p) for t in wanted for p in consumer.partitions_for_topic(t) or ()]
+            tps = await _partitions(settings, wanted)
+            if {tp.topic for tp in tps} == set(wanted):
                 break
+            tps = []
             await asyncio.sleep(0.5)
         if not tps:
             return seen
@@ -93,6 +94,20 @@ async def collect(settings: Settings, *, since: float, expect: int, timeout: flo
     finally:
         await consumer.stop()
     return seen
+
+
+async def _partitions(settings: Settings, topics: tuple[str, ...]) -> list:
+    from aiokafka import TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return [TopicPartition(d["topic"], p["partition"])
+            for d in described if d["error_code"] == 0 for p in d["partitions"]]
 
 
 def render(seen: Seen, per_cable: int) -> str:

@@ -44,8 +44,9 @@ def topic_of(target: str, settings: Settings, existing: set[str]) -> str:
 
     directory = (load_directory_file(settings.directory_file) if settings.directory_file
                  else load_default_directory())
-    addressee = directory.addressee_id_for(target) if hasattr(directory, "addressee_id_for") else None
-    return topic_for(addressee or target, prefix=settings.topic_prefix)
+    found = directory.lookup_name(target) or directory.lookup_ri(target.strip().upper())
+    return topic_for(found.id if found is not None else " ".join(target.upper().split()),
+                     prefix=settings.topic_prefix)
 
 
 def _pretty(value: bytes) -> str:

@@ -1,0 +1,205 @@
+"""Throughput of the whole router on the local broker, against a plain-aiokafka baseline.
+
+Usage (from the repository root, after ``deploy/setup``):
+
+    .venv/bin/python bench/pipeline.py [--rounds 10] [--bootstrap HOST:PORT]
+
+Without ``--bootstrap`` it starts (or reuses) ``deploy/kafka/local-kafka``. In one run it
+measures:
+
+* **baseline** — a plain aiokafka producer (acks=all, idempotent, linger 5 ms, the router's
+  own producer settings) writing the very enriched payloads the router would write, to
+  the same number of topics: the ceiling of this stack on this machine;
+* **router** — one ``cablerouter worker`` process routing the same cables: raw cables are
+  published to an idle, ready worker and the clock stops when its metrics show every cable
+  routed (all deliveries acknowledged).
+
+It prints cables/s, deliveries/s, end-to-end p50/p99 (from the worker's histogram) and the
+worker's peak RSS, and the ratio router/baseline deliveries/s. Exit status 1 if the ratio
+is below the target 0.8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import pathlib
+import subprocess
+import sys
+import time
+import uuid
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from aiokafka import AIOKafkaProducer  # noqa: E402
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic  # noqa: E402
+
+from cablerouter.directory import resolve_distribution  # noqa: E402
+from cablerouter.directory_files import load_default_directory  # noqa: E402
+from cablerouter.router.envelope import Provenance, delivery_headers, encode_deliveries  # noqa: E402
+from cablerouter.telegram import decode_telegram  # noqa: E402
+from tests.integration.routerutil import WorkerProcess  # noqa: E402
+
+TARGET = 0.8
+
+
+def corpus() -> list[bytes]:
+    files = sorted((REPO / "tests/corpus/cables").glob("*.txt")) + [REPO / "tests/corpus/seed/10ASTANA179.txt"]
+    return [f.read_bytes() for f in files]
+
+
+def enriched_records(cables: list[bytes], prefix: str) -> list[tuple[str, bytes, bytes, list]]:
+    directory = load_default_directory()
+    now = dt.datetime.now(dt.timezone.utc)
+    out = []
+    for i, raw in enumerate(cables):
+        cable = decode_telegram(raw)
+        dist = resolve_distribution(cable, directory, topic_prefix=prefix)
+        prov = Provenance(topic="bench.raw", partition=0, offset=i, received_at=now,
+                          routed_at=now, router_version="bench")
+        for d, value in encode_deliveries(cable, dist, prov):
+            out.append((d.topic, (cable.id or "").encode(), value, delivery_headers(cable.id, d.precedence)))
+    return out
+
+
+async def create_topics(bootstrap: str, topics: set[str], partitions: int = 1) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        new = [NewTopic(t, partitions, 1) for t in sorted(topics - existing)]
+        for i in range(0, len(new), 200):
+            await admin.create_topics(new[i:i + 200])
+    finally:
+        await admin.close()
+
+
+async def baseline(bootstrap: str, records: list) -> float:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True,
+                                linger_ms=5, max_batch_size=1_048_576, max_request_size=4_194_304)
+    await producer.start()
+    try:
+        started = time.perf_counter()
+        futures = [await producer.send(t, v, key=k, headers=h) for t, k, v, h in records]
+        await asyncio.gather(*futures)
+        return time.perf_counter() - started
+    finally:
+        await producer.stop()
+
+
+async def publish_raw(bootstrap: str, topic: str, cables: list[bytes]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=5,
+                                max_batch_size=1_048_576, max_request_size=4_194_304)
+    await producer.start()
+    try:
+        futures = [await producer.send(topic, c, key=str(i).encode()) for i, c in enumerate(cables)]
+        await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+
+
+def quantile(metrics: dict[str, float], name: str, q: float) -> float:
+    """Estimate a quantile from a Prometheus histogram's buckets (as histogram_quantile does)."""
+    buckets = sorted(
+        (float(k.split('le="')[1].split('"')[0]), v)
+        for k, v in metrics.items() if k.startswith(f"{name}_bucket{{")
+    )
+    total = buckets[-1][1]
+    rank = q * total
+    prev_le, prev_count = 0.0, 0.0
+    for le, count in buckets:
+        if count >= rank:
+            if le == float("inf"):
+                return prev_le
+            return prev_le + (le - prev_le) * ((rank - prev_count) / max(1e-12, count - prev_count))
+        prev_le, prev_count = le, count
+    return prev_le
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def run(bootstrap: str, rounds: int) -> int:
+    run_id = uuid.uuid4().hex[:8]
+    cables = corpus() * rounds
+    base_prefix, router_prefix = f"bench.{run_id}.base.to.", f"bench.{run_id}.router.to."
+    base_records = enriched_records(cables, base_prefix)
+    router_topics = {t.replace(base_prefix, router_prefix, 1) for t, *_ in base_records}
+    n_deliveries = len(base_records)
+    payload = sum(len(v) for _, _, v, _ in base_records) / n_deliveries
+    print(f"{len(cables)} cables ({rounds} x corpus), {n_deliveries} deliveries to "
+          f"{len(router_topics)} topics, mean enriched payload {payload / 1024:.1f} KiB")
+    await create_topics(bootstrap, {t for t, *_ in base_records} | router_topics)
+
+    base_seconds = await baseline(bootstrap, base_records)
+    base_rate = n_deliveries / base_seconds
+    print(f"baseline  plain aiokafka producer: {n_deliveries / base_seconds:10,.0f} deliveries/s "
+          f"({len(cables) / base_seconds:,.0f} cables/s, {base_seconds:.2f} s)")
+
+    raw_topic = f"bench.{run_id}.raw"
+    await create_topics(bootstrap, {raw_topic}, partitions=4)
+    env = {
+        "CABLEROUTER_BOOTSTRAP_SERVERS": bootstrap, "CABLEROUTER_APP_ID": f"bench-{run_id}",
+        "CABLEROUTER_RAW_TOPIC": raw_topic, "CABLEROUTER_TOPIC_PREFIX": router_prefix,
+        "CABLEROUTER_DEADLETTER_TOPIC": f"bench.{run_id}.dead",
+        "CABLEROUTER_ROUTED_TOPIC": f"bench.{run_id}.routed",
+        "CABLEROUTER_DIRECTORY_TOPIC": f"bench.{run_id}.directory",
+        "CABLEROUTER_LOG_LEVEL": "WARNING",
+    }
+    log = REPO / "var" / f"bench-worker-{run_id}.log"
+    log.parent.mkdir(exist_ok=True)
+    worker = WorkerProcess(env, log).start()
+    try:
+        await asyncio.to_thread(worker.wait_ready)
+        started = time.perf_counter()
+        await publish_raw(bootstrap, raw_topic, cables)
+        deadline = started + 600
+        metrics: dict[str, float] = {}
+        while time.perf_counter() < deadline:
+            metrics = await asyncio.to_thread(worker.metrics)
+            done = metrics.get("cablerouter_routed_cables_total", 0) + sum(
+                v for k, v in metrics.items() if k.startswith("cablerouter_dead_lettered_cables_total{"))
+            if done >= len(cables):
+                break
+            await asyncio.sleep(0.05)
+        seconds = time.perf_counter() - started
+        rss = peak_rss_mb(worker.proc.pid)
+    finally:
+        worker.terminate()
+    routed = metrics.get("cablerouter_routed_cables_total", 0)
+    delivered = sum(v for k, v in metrics.items() if k.startswith("cablerouter_deliveries_total{"))
+    if routed < len(cables):
+        print(f"router did not finish: {routed:.0f}/{len(cables)} routed (log: {log})")
+        return 1
+    rate = delivered / seconds
+    p50 = quantile(metrics, "cablerouter_end_to_end_seconds", 0.5)
+    p99 = quantile(metrics, "cablerouter_end_to_end_seconds", 0.99)
+    print(f"router    one cablerouter worker:   {rate:10,.0f} deliveries/s "
+          f"({len(cables) / seconds:,.0f} cables/s, {seconds:.2f} s), end-to-end p50 {p50 * 1000:.0f} ms "
+          f"p99 {p99 * 1000:.0f} ms, peak RSS {rss:.0f} MiB")
+    ratio = rate / base_rate
+    verdict = "meets" if ratio >= TARGET else "BELOW"
+    print(f"ratio router/baseline deliveries/s: {ratio:.2f} ({verdict} the {TARGET} target)")
+    return 0 if ratio >= TARGET else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=10, help="times the corpus is sent (default 10)")
+    parser.add_argument("--bootstrap", help="use this broker instead of deploy/kafka/local-kafka")
+    args = parser.parse_args()
+    bootstrap = args.bootstrap or subprocess.run(
+        [str(REPO / "deploy/kafka/local-kafka"), "start"], check=True, capture_output=True, text=True
+    ).stdout.strip().splitlines()[-1]
+    return asyncio.run(run(bootstrap, args.rounds))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
