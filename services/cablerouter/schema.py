@@ -40,6 +40,18 @@ def _distribution() -> Any:
     return DistributionList
 
 
+def _enriched() -> Any:
+    from cablerouter.router.envelope import EnrichedCable
+
+    return EnrichedCable
+
+
+def _audit() -> Any:
+    from cablerouter.router.envelope import AuditRecord
+
+    return AuditRecord
+
+
 # file name -> (title, callable returning the type). Lazy so importing this module is cheap.
 SCHEMAS: dict[str, tuple[str, Callable[[], Any]]] = {
     "cable.schema.json": ("A decoded telegram (cable)", _cable),
@@ -49,6 +61,11 @@ SCHEMAS: dict[str, tuple[str, Callable[[], Any]]] = {
         _directory_entry,
     ),
     "distribution.schema.json": ("The distribution list resolved for one cable", _distribution),
+    "enriched.schema.json": (
+        "One delivery of a cable: the value of a record on an addressee topic `cables.to.*`",
+        _enriched,
+    ),
+    "audit.schema.json": ("One routed cable: the value of a record on `cables.routed`", _audit),
 }
 
 
