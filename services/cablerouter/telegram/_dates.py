@@ -72,30 +72,25 @@ def resolve_filing_time(raw: str, dtg: dt.datetime) -> dt.datetime | None:
     try:
         if "/" in raw:
             day, hour, minute = int(raw[0:2]), int(raw[3:5]), int(raw[5:7])
-            candidates = []
-            for shift in (-1, 0, 1):
-                month = dtg.month + shift
-                year = dtg.year + (month - 1) // 12
-                month = (month - 1) % 12 + 1
-                try:
-                    candidates.append(dt.datetime(year, month, day, hour, minute, tzinfo=_UTC))
-                except ValueError:
-                    continue
-        else:
-            days, hour, minute = int(raw[0:3]), int(raw[3:5]), int(raw[5:7])
-            if not 1 <= days <= 366:
-                return None
-            candidates = []
-            for year in (dtg.year - 1, dtg.year, dtg.year + 1):
-                start = dt.datetime(year, 1, 1, hour, minute, tzinfo=_UTC)
-                when = start + dt.timedelta(days=days - 1)
-                if when.year == year:
-                    candidates.append(when)
+            year, month = dtg.year, dtg.month
+            if day - dtg.day > 15:  # filed late in the month before the DTG's
+                year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+            elif dtg.day - day > 15:  # filed early in the month after
+                year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+            return dt.datetime(year, month, day, hour, minute, tzinfo=_UTC)
+        days, hour, minute = int(raw[0:3]), int(raw[3:5]), int(raw[5:7])
+        if not 1 <= days <= 366 or hour > 23 or minute > 59:
+            return None
+        year = dtg.year
+        delta = days - dtg.timetuple().tm_yday
+        if delta > 182:  # filed at the end of the year before the DTG's
+            year -= 1
+        elif delta < -182:  # filed at the start of the year after
+            year += 1
+        when = dt.datetime(year, 1, 1, hour, minute, tzinfo=_UTC) + dt.timedelta(days=days - 1)
+        return when if when.year == year else None
     except ValueError:
         return None
-    if not candidates:
-        return None
-    return min(candidates, key=lambda when: abs(when - dtg))
 
 
 def parse_declassification_date(text: str) -> dt.date | None | bool:

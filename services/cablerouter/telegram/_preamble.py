@@ -26,7 +26,9 @@ _LINK = re.compile(r"\[([^\]\n]*)\]\([^)\n]*\)")
 _TAG_SEPARATORS = re.compile(r"[\s,;]+")
 # REF item markers: `(A)`, `A.`, `A)`, `A:` before the item, and a repeated `REF` word.
 _REF_MARKER = re.compile(r"(?:^|(?<=[\s,;]))(?:\( ?[A-Z] ?\)|[A-Z][.):])(?=\s|$)")
-_REF_WORD = re.compile(r"(?:^|(?<=[\s;,]))REF(?:S|TEL)?\b\s*", re.IGNORECASE)
+_REF_WORD = re.compile(r"(?:^|(?<=[\s;,]))REFS?\s+(?=[A-Z]\s*:)", re.IGNORECASE)
+# A REF field that only says there is none.
+_NO_REFS = frozenset(("NONE", "N/A", "NA"))
 
 
 def split_tags(text: str) -> list[str]:
@@ -60,6 +62,8 @@ def split_refs(text: str) -> list[str]:
     list[str]
         ``["ASTANA 0037", "08 ASTANA 1541"]`` for ``(A) ASTANA 0037 (B) 08 ASTANA 1541``.
     """
+    if text.strip(" .").upper() in _NO_REFS:
+        return []
     if "REF" in text.upper():
         text = _REF_WORD.sub(" ", text)
     items = []

@@ -22,26 +22,21 @@ __all__ = ("MAX_ADDRESSEE_CHARS", "parse_addressee", "split_exemptions")
 # also keeps the matching below linear.
 MAX_ADDRESSEE_CHARS = 240
 
-# Applied to an upper-case line with single spaces. Every part is optional, so it matches
-# any line; the caller rejects results without a PLAD or RI.
-_ADDRESSEE = re.compile(
-    r"(?:(?P<ri>[RQ][A-Z]{3,7})/(?!/)|(?P<zen>ZEN)/)?"
-    r"(?P<plad>[^/]*?(?:/(?!/)[^/]*?)*?)"
-    r"(?://(?P<office>.*?)(?://?)?)?"
-    r"(?:(?:^| )(?P<prec>NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH))?"
-    r"(?:(?:^| )(?P<mcn>\d{4,6}(?:-\d{4,6})?))?"
-    r" ?"
-)
 # State's inline exemption after a collective: `..., XMT AMEMBASSY X`.
 _INLINE_XMT = re.compile(r",? XMT ")
+# A message continuity number: `7388` or a range `4778-4781`.
+_MCN = re.compile(r"\d{4,6}(?:-\d{4,6})?")
 
-_PRECEDENCE: dict[str, Precedence] = {
-    "FLASH": "FLASH",
-    "NIACT IMMEDIATE": "NIACT IMMEDIATE",
-    "IMMEDIATE": "IMMEDIATE",
-    "PRIORITY": "PRIORITY",
-    "ROUTINE": "ROUTINE",
-}
+# Trailing precedence words, longest first (`NIACT IMMEDIATE` before `IMMEDIATE`).
+_PRECEDENCE_WORDS: tuple[tuple[str, Precedence], ...] = (
+    ("NIACT IMMEDIATE", "NIACT IMMEDIATE"),
+    ("IMMEDIATE", "IMMEDIATE"),
+    ("PRIORITY", "PRIORITY"),
+    ("ROUTINE", "ROUTINE"),
+    ("FLASH", "FLASH"),
+)
+_PRECEDENCE_ENDINGS = ("IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH")
+_RI_FIRST = frozenset("RQ")
 
 
 def split_exemptions(text: str) -> list[str]:
@@ -84,11 +79,42 @@ def parse_addressee(text: str, raw: str, line: int) -> Addressee | None:
     """
     if not text or len(text) > MAX_ADDRESSEE_CHARS:
         return None
-    m = _ADDRESSEE.fullmatch(text)
-    if m is None:  # pragma: no cover - every part is optional
-        return None
-    ri, zen, plad, office, prec, mcn = m.group("ri", "zen", "plad", "office", "prec", "mcn")
-    plad = plad.strip(" ,;")
+    ri = None
+    zen = False
+    rest = text
+    slash = text.find("/")
+    if slash > 0:
+        if slash == 3 and text.startswith("ZEN/"):
+            zen = True
+            rest = text[4:]
+        elif (
+            3 < slash < 9
+            and text[0] in _RI_FIRST
+            and text[slash + 1 : slash + 2] != "/"
+            and text[:slash].isalpha()
+            and text[:slash].isascii()
+        ):
+            ri = text[:slash]
+            rest = text[slash + 1 :]
+    mcn = None
+    space = rest.rfind(" ")
+    last = rest[space + 1 :]
+    if last[:1].isdigit() and _MCN.fullmatch(last) is not None:
+        mcn = last
+        rest = rest[:space] if space >= 0 else ""
+    precedence: Precedence | None = None
+    if rest.endswith(_PRECEDENCE_ENDINGS):
+        for word, value in _PRECEDENCE_WORDS:
+            if rest.endswith(word) and (len(rest) == len(word) or rest[-len(word) - 1] == " "):
+                precedence = value
+                rest = rest[: -len(word)].rstrip()
+                break
+    office = None
+    double = rest.find("//")
+    if double >= 0:
+        office = rest[double + 2 :].strip("/ ") or None
+        rest = rest[:double]
+    plad = rest.strip(" ,;")
     if not plad:
         if ri is None:
             return None
@@ -98,13 +124,11 @@ def parse_addressee(text: str, raw: str, line: int) -> Addressee | None:
         mcn = None
     else:
         plad_value = plad
-    if office is not None:
-        office = office.strip("/ ") or None
     return Addressee(
         ri=ri,
         plad=plad_value,
-        zen=zen is not None,
-        precedence=_PRECEDENCE[prec] if prec is not None else None,
+        zen=zen,
+        precedence=precedence,
         mcn=mcn,
         office=office,
         line=line,

@@ -79,6 +79,8 @@ _SECURITY_LETTER = {
     "T": "TOP SECRET",
 }
 _ADDRESS_KEYWORDS = frozenset(("TO", "INFO", "XMT"))
+_BLOCK_ENDS = CLASSIFICATION_FIRST_WORDS | {"BT", "NNNN"}
+_PAGE = re.compile(r"PAGE +\d{1,3}(?: +[A-Z0-9#/]+)*")
 
 
 class Header:
@@ -243,11 +245,16 @@ def parse_header(
     unknown = 0
     n_addressees = 0
     max_addressees = limits.max_addressees
+    lines = buf.lines
+    ready = buf.ready
     i = start
-    while buf.has(i):
-        lines = buf.lines
-        line = lines[i]
-        s = line.strip()
+    while True:
+        if i >= ready:
+            if not buf.has(i):
+                break
+            lines = buf.lines
+            ready = buf.ready
+        s = lines[i].strip()
         i += 1
         if not s:
             if block is None:
@@ -257,6 +264,8 @@ def parse_header(
             while buf.has(j) and not buf.lines[j].strip():
                 j += 1
             if buf.has(j) and _continues_addresses(buf.lines[j]):
+                lines = buf.lines
+                ready = buf.ready
                 i = j
                 continue
             i -= 1
@@ -269,29 +278,34 @@ def parse_header(
             u = " ".join(u.split())
             s = " ".join(s.split())
         kw, _, rest = u.partition(" ")
-        if kw in _ADDRESS_KEYWORDS:
+        if block is not None and kw not in _ADDRESS_KEYWORDS:
+            # The common case: one more addressee line.
+            if kw in _BLOCK_ENDS and _ends_block(kw, rest, u):
+                if kw != "BT":
+                    i -= 1
+                break
+            if kw == "PAGE" and _PAGE.fullmatch(u) is not None:
+                _page_warning(warnings, i)
+                continue
+            if " XMT " in u:
+                n_addressees = _add_addressees(block, h.xmt, u, s, i, warnings, n_addressees)
+            else:
+                a = parse_addressee(u, s, i)
+                if a is None:
+                    _unparsed_addressee(warnings, i, s)
+                else:
+                    block.append(a)
+                    n_addressees += 1
+        elif kw in _ADDRESS_KEYWORDS:
             routing_open = False
             block_name = kw
             block = h.to if kw == "TO" else h.info if kw == "INFO" else h.xmt
             if not rest:
                 continue
-            if is_page_artefact(rest):
+            if rest[:5] == "PAGE " and _PAGE.fullmatch(rest) is not None:
                 _page_warning(warnings, i)
                 continue
             n_addressees = _add_addressees(block, h.xmt, rest, s[len(kw) + 1 :], i, warnings, n_addressees)
-        elif block is not None:
-            if kw in CLASSIFICATION_FIRST_WORDS and match_classification(u) is not None:
-                i -= 1
-                break
-            if kw == "BT" and not rest:
-                break
-            if kw == "NNNN":
-                i -= 1
-                break
-            if is_page_artefact(u):
-                _page_warning(warnings, i)
-                continue
-            n_addressees = _add_addressees(block, h.xmt, u, s, i, warnings, n_addressees)
         elif kw.startswith(("VZCZC", "ZCZC")) or kw == "VV":
             m = _TRANSMISSION.fullmatch(u)
             if m is None or h.transmission is not None:
@@ -312,8 +326,8 @@ def parse_header(
             routing_open = False
             h.originator = parse_addressee(rest, s[3:], i)
             if h.originator is None:
-                warnings.append(Warning(code="unparsed_originator", line=i, detail=f"FM line `{s}`"))
-        elif len(kw) <= 2 and kw[0] in _PROSIGN_LETTERS and (kw[-1] in _PROSIGN_LETTERS):
+                warnings.append(Warning(code="unparsed_originator", line=i, detail=f"FM line `{s[:80]}`"))
+        elif len(kw) <= 2 and kw[0] in _PROSIGN_LETTERS and kw[-1] in _PROSIGN_LETTERS:
             if _DTG_LIKE.match(u):
                 if h.dtg_raw is not None:
                     unknown = _unknown(warnings, i, s, unknown)
@@ -335,7 +349,7 @@ def parse_header(
         elif kw in CLASSIFICATION_FIRST_WORDS and match_classification(u) is not None:
             i -= 1
             break
-        elif is_page_artefact(u):
+        elif kw == "PAGE" and _PAGE.fullmatch(u) is not None:
             _page_warning(warnings, i)
         else:
             routing_open = False
@@ -356,6 +370,17 @@ def parse_header(
     if h.origin is not None and h.origin.filing_time_raw is not None:
         h.origin = _resolve_filing_time(h.origin, h.dtg, warnings)
     return h
+
+
+def _ends_block(kw: str, rest: str, u: str) -> bool:
+    """Whether an address-block line is the end of the heading (BT, NNNN, classification)."""
+    if kw == "BT" or kw == "NNNN":
+        return not rest
+    return match_classification(u) is not None
+
+
+def _unparsed_addressee(warnings: list[Warning], line: int, s: str) -> None:
+    warnings.append(Warning(code="unparsed_addressee_line", line=line, detail=f"not an addressee: `{s[:80]}`"))
 
 
 def _continues_addresses(line: str) -> bool:
@@ -383,9 +408,7 @@ def _add_addressees(
     for part in parts:
         a = parse_addressee(part, raw if len(parts) == 1 else part, line)
         if a is None:
-            warnings.append(
-                Warning(code="unparsed_addressee_line", line=line, detail=f"not an addressee: `{raw[:80]}`")
-            )
+            _unparsed_addressee(warnings, line, raw)
         else:
             target.append(a)
             count += 1

@@ -35,8 +35,8 @@ _PAGE_LINE = re.compile(r"[ \t]*[A-Z][A-Z .'-]{0,30} 0\d{7} +\d{3}(?:\.\d)? OF \
 # ACP 127 page-continuation line: `PAGE 02 RUEHTA 0179 ...` or `PAGE 02        STATE   050524  131535Z`.
 _PAGE_ACP = re.compile(r"PAGE +\d{1,3}(?: +[A-Z0-9#/]+)*")
 
-# The head split: most headers and text preambles end well within this many lines.
-_HEAD_LINES = 80
+# Lines split at a time: a header and its text preamble usually fit in one or two chunks.
+_HEAD_LINES = 40
 
 
 def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[Warning]) -> str:
@@ -102,7 +102,7 @@ def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[Warning]) -> s
         text = _CR_RUN.sub("\n", text)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if not text.strip():
+    if text.isspace():
         raise DecodeError("empty_input", f"Expected a telegram, got only white space ({size} bytes)")
     return text
 
@@ -114,29 +114,31 @@ def _excerpt(text: str, width: int = 60) -> str:
 
 
 class LineBuffer:
-    """The lines of a text, split lazily: the head first, the rest on demand.
+    """The lines of a text, split lazily: a head first, further chunks on demand.
 
-    ``lines[i]`` is line ``i + 1`` of the input. Until :meth:`has` is asked for a line
-    beyond the head, the last item of ``lines`` is the unsplit remainder of the text.
+    ``lines[i]`` is line ``i + 1`` of the input. While ``complete`` is false, the last
+    item of ``lines`` is the unsplit remainder of the text; :meth:`has` splits further.
+    ``ready`` is the number of items that are whole lines.
     """
 
-    __slots__ = ("complete", "lines", "text")
+    __slots__ = ("complete", "lines", "ready")
 
     def __init__(self, text: str) -> None:
-        self.text = text
         self.lines = text.split("\n", _HEAD_LINES)
         self.complete = len(self.lines) <= _HEAD_LINES
+        self.ready = len(self.lines) if self.complete else _HEAD_LINES
 
     def has(self, index: int) -> bool:
         """Return whether line ``index`` (0-based) exists, splitting further if needed."""
-        lines = self.lines
-        if index < len(lines) - 1 or (self.complete and index < len(lines)):
-            return True
-        if self.complete:
-            return False
-        self.lines = self.text.split("\n")
-        self.complete = True
-        return index < len(self.lines)
+        while index >= self.ready:
+            if self.complete:
+                return False
+            lines = self.lines
+            more = lines.pop().split("\n", _HEAD_LINES)
+            lines.extend(more)
+            self.complete = len(more) <= _HEAD_LINES
+            self.ready = len(lines) if self.complete else len(lines) - 1
+        return True
 
     def rest(self, index: int) -> str:
         """The text from line ``index`` (0-based) to the end."""

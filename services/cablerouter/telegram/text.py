@@ -58,12 +58,11 @@ _FIELD = re.compile(
 )
 # A paragraph opening: `1. (U) ...`, `¶1. ...`, `3.(SBU)`.
 _PARAGRAPH = re.compile(r"¶? ?\d{1,3} ?\.(?!\d)")
-# A REF item continuing after a blank line: `B. STATE 1234`, `(B) ...`.
-_REF_ITEM = re.compile(r"(?:\([A-Z]\)|[A-Z][.)]) ")
-# Paragraph classification marks in the body: `\n¶3. (SBU)`, `\n4.(S/NF)`.
-_PARAGRAPH_MARK = re.compile(
-    r"\n[ \t]*¶?[ \t]*\d{1,3}[ \t]*\.[ \t]*\(((?:U|SBU|C|S|TS|LOU|FOUO|R|NF)(?:[/-][A-Z][A-Z ]{0,14})?)\)"
-)
+# A REF item continuing after a blank line: `B. STATE 1234`, `(B) ...` (not a `(U)` mark).
+_REF_ITEM = re.compile(r"(?:\((?!U\))[A-Z]\)|[A-Z][.)]) ")
+# Paragraph classification marks: `(SBU)`, `(S/NF)` right after a paragraph number
+# (`3. (SBU)`, `4.(S/NF)`); the number is checked on the few hits.
+_PARAGRAPH_MARK = re.compile(r"\(((?:SBU|U|C|S|TS|LOU|FOUO|R|NF)(?:[/-][A-Z][A-Z ]{0,14})?)\)")
 _SIGNER = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){0,2}")
 _NOT_SIGNERS = frozenset(
     ("COMMENT", "TEXT", "NOTE", "SUMMARY", "NONE", "SIPDIS", "SENSITIVE", "UNCLASSIFIED", "BT", "NNNN")
@@ -292,23 +291,34 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
     loose_start = -1
     loose_count = 0
     keep = 0
-    while buf.has(i):
-        s = _normalise(buf.lines[i])
+    lines = buf.lines
+    ready = buf.ready
+    while True:
+        if i >= ready:
+            if not buf.has(i):
+                break
+            lines = buf.lines
+            ready = buf.ready
+        line = lines[i]
         i += 1
+        if not line or line.isspace():
+            after_blank = True
+            continue
+        s = _normalise(line)
         if not s:
             after_blank = True
             continue
-        if _PARAGRAPH.match(s) is not None:
+        if s[0].isdigit() and _PARAGRAPH.match(s) is not None:
             return i - 1
         upper = s.upper()
-        if upper == "BT" or is_page_artefact(upper):
+        if upper == "BT" or (("PAGE " in upper or " OF 0" in upper) and is_page_artefact(upper)):
             continue
-        if _FIELD.search(s) is not None:
+        if _may_hold_field(upper) and _FIELD.search(s) is not None:
             field = _split_fields(s, i, field, pieces)
             seen_main = seen_main or field in ("subject", "tags", "ref")
             after_blank = False
             continue
-        if field and (not after_blank or (field == "ref" and _REF_ITEM.match(s) is not None)):
+        if field and (not after_blank or (field == "ref" and len(s) < 100 and _REF_ITEM.match(s) is not None)):
             pieces.append((field, s, i))
             after_blank = False
             continue
@@ -326,6 +336,11 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
         field = ""
         after_blank = False
     return -1
+
+
+def _may_hold_field(upper: str) -> bool:
+    """Cheap pre-check before searching a line for field markers."""
+    return "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
 
 
 def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: list[Warning]) -> None:
@@ -413,9 +428,14 @@ def _read_body(t: Text, buf: LineBuffer, index: int, warnings: list[Warning]) ->
     if not body:
         return
     t.signer = _signer(body[body.rfind("\n") + 1 :])
-    marks = _PARAGRAPH_MARK.findall("\n" + body if body[:1].isdigit() or body[:1] == "¶" else body)
+    marks: dict[str, None] = {}
+    for m in _PARAGRAPH_MARK.finditer(body):
+        start = m.start()
+        before = body[start - 6 if start > 6 else 0 : start].rstrip(" \t")
+        if before[-1:] == "." and before[-2:-1].isdigit():
+            marks[m.group(1)] = None
     if marks:
-        t.paragraph_marks = list(dict.fromkeys(marks))
+        t.paragraph_marks = list(marks)
 
 
 def _signer(line: str) -> str | None:
