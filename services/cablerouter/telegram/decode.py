@@ -79,7 +79,8 @@ Warning codes (``Warning.code``)
 from __future__ import annotations
 
 from cablerouter.errors import DecodeError
-from cablerouter.telegram.header import locate_header, parse_header
+from cablerouter.telegram._wrappers import locate_header
+from cablerouter.telegram.header import parse_header
 from cablerouter.telegram.lines import LineBuffer, decode_bytes
 from cablerouter.telegram.model import Cable, DecodeLimits, Warning
 from cablerouter.telegram.text import parse_text, reference_id

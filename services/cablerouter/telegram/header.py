@@ -17,7 +17,6 @@ and its dashed trace lines) are skipped by :func:`locate_header`.
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram._dates import parse_dtg, resolve_filing_time
@@ -26,7 +25,6 @@ from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import (
     Addressee,
     DecodeLimits,
-    InternalDistribution,
     Origination,
     Precedence,
     RoutingLine,
@@ -34,54 +32,28 @@ from cablerouter.telegram.model import (
     TransmissionId,
     Warning,
 )
-from cablerouter.telegram.text import CLASSIFICATION_FIRST_WORDS, match_classification
+from cablerouter.telegram._classification import CLASSIFICATION_FIRST_WORDS, match_classification
+from cablerouter.telegram._formats import (
+    ADDRESS_KEYWORDS,
+    DTG_LIKE,
+    OPSIG,
+    ORIGINATION,
+    PAGE,
+    PROSIGN_LETTERS,
+    PROSIGN_PRECEDENCE,
+    RI_RUN,
+    ROUTING,
+    SECURITY,
+    SECURITY_LETTER,
+    TRANSMISSION,
+)
 
-__all__ = ("Header", "locate_header", "parse_header")
+__all__ = ("Header", "parse_header")
 
-# How far into the input a header is looked for (wrappers are short).
-_HEADER_SEARCH_LINES = 400
+_BLOCK_ENDS = CLASSIFICATION_FIRST_WORDS | {"BT", "NNNN"}
+
 # Unknown lines tolerated between FL1 and the addressees before the header is given up.
 _MAX_UNKNOWN_LINES = 8
-
-_PROSIGN_PRECEDENCE: dict[str, Precedence] = {
-    "Z": "FLASH",
-    "O": "IMMEDIATE",
-    "P": "PRIORITY",
-    "R": "ROUTINE",
-}
-_PROSIGN_LETTERS = frozenset("ZOPRWMY")
-
-_TRANSMISSION = re.compile(r"V?ZCZC([A-Z]+?)(\d+)\b.*|VV +([A-Z]{3})(\d{3})\b.*")
-_ROUTING = re.compile(r"([ZOPRWMY]{1,2})((?: [A-Z]{4,8})+)")
-_RI_RUN = re.compile(r"[A-Z]{4,8}(?: [A-Z]{4,8})*")
-_ORIGINATION = re.compile(
-    r"DE ([A-Z]{3,8})"
-    r"(?: #?(\d{1,6}[A-Z]?)(?:/(\d{1,3}))?)?"
-    r"(?: (\d{7}|\d{2}/\d{4}Z))?"
-    r"(?: (.*))?"
-)
-_SECURITY = re.compile(r"(ZNR|ZNY) ([A-Z]{5}(?:/[A-Z]{5})?)(?: (.*))?")
-_OPSIG = re.compile(r"\([^)]*\)?|\S+")
-# An attempted FL5: precedence prosign(s) then a digit group.
-_DTG_LIKE = re.compile(r"[ZOPRWMY](?: [ZOPRWMY])? \d")
-_DISTRIBUTION = re.compile(r"(ACTION|INFO) +([A-Z0-9]+-\d\d\b.*)")
-_DISTRIBUTION_CODE = re.compile(r"[A-Z0-9]+-\d\d\b")
-_DISTRIBUTION_TOTAL = re.compile(r"/\d{3}[A-Z]\b")
-_DISTRIBUTION_MORE = re.compile(r"(?:[A-Z0-9]+-\d\d|/\d{3}[A-Z])(?: +(?:[A-Z0-9]+-\d\d|/\d{3}[A-Z]))*")
-_TRACE = re.compile(r"-{4,}[0-9A-F]{4,8} +\d{6}Z(?: +/\d+)?")
-
-_SECURITY_LETTER = {
-    "U": "UNCLASSIFIED",
-    "E": "EFTO",
-    "R": "RESTRICTED",
-    "C": "CONFIDENTIAL",
-    "S": "SECRET",
-    "T": "TOP SECRET",
-}
-_ADDRESS_KEYWORDS = frozenset(("TO", "INFO", "XMT"))
-_BLOCK_ENDS = CLASSIFICATION_FIRST_WORDS | {"BT", "NNNN"}
-_PAGE = re.compile(r"PAGE +\d{1,3}(?: +[A-Z0-9#/]+)*")
-
 
 class Header:
     """What :func:`parse_header` found; plain mutable record local to one decode call."""
@@ -120,95 +92,6 @@ class Header:
         self.xmt: list[Addressee] = []
         self.distribution: InternalDistribution | None = None
         self.end = 0
-
-
-def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, InternalDistribution | None]:
-    """Find the first header line, skipping wrappers and State's distribution block.
-
-    Parameters
-    ----------
-    buf
-        The lines of the input.
-    warnings
-        Receives a ``text_before_header`` warning when a wrapper is skipped.
-
-    Returns
-    -------
-    tuple[int, InternalDistribution or None]
-        The 0-based index of the first header line (FL1, FL2, FL3, FL5 or FM), or ``-1``
-        when there is none, and the distribution block met on the way.
-    """
-    distribution: InternalDistribution | None = None
-    dist_action: list[str] = []
-    dist_info: list[str] = []
-    dist_total: str | None = None
-    dist_traces: list[str] = []
-    dist_line = 0
-    wrapper_line = 0
-    in_block = False
-    i = 0
-    lines = buf.lines
-    while i < _HEADER_SEARCH_LINES and buf.has(i):
-        lines = buf.lines
-        s = lines[i].strip()
-        i += 1
-        if not s:
-            continue
-        u = s.upper()
-        first = u[:2]
-        if (
-            (first in ("VZ", "ZC") and _TRANSMISSION.match(u))
-            or (first == "VV" and _TRANSMISSION.match(u))
-            or (first == "DE" and u.startswith("DE ") and _ORIGINATION.match(" ".join(u.split())))
-            or (first == "FM" and u.startswith("FM "))
-            or (len(u) > 2 and u[0] in _PROSIGN_LETTERS and u[1] in " ZOPRWMY" and _is_fl2_or_fl5(u))
-        ):
-            start = i - 1
-            break
-        u1 = " ".join(u.split())
-        m = _DISTRIBUTION.match(u1)
-        if m is not None:
-            in_block = True
-            dist_line = dist_line or i
-            codes = _DISTRIBUTION_CODE.findall(m.group(2))
-            (dist_action if m.group(1) == "ACTION" else dist_info).extend(codes)
-            total = _DISTRIBUTION_TOTAL.search(m.group(2))
-            dist_total = total.group() if total else dist_total
-            continue
-        if in_block and _DISTRIBUTION_MORE.fullmatch(u1):
-            dist_info.extend(_DISTRIBUTION_CODE.findall(u1))
-            total = _DISTRIBUTION_TOTAL.search(u1)
-            dist_total = total.group() if total else dist_total
-            continue
-        if _TRACE.fullmatch(u1):
-            dist_traces.append(u1)
-            dist_line = dist_line or i
-            continue
-        in_block = False
-        if not wrapper_line:
-            wrapper_line = i
-    else:
-        start = -1
-    if dist_line:
-        distribution = InternalDistribution(
-            action=dist_action, info=dist_info, total=dist_total, traces=dist_traces, line=dist_line
-        )
-    if wrapper_line and start >= 0:
-        warnings.append(
-            Warning(
-                code="text_before_header",
-                line=wrapper_line,
-                detail=f"skipped lines {wrapper_line}-{start} before the header",
-            )
-        )
-    return start, distribution
-
-
-def _is_fl2_or_fl5(u: str) -> bool:
-    """Whether an upper-case line is a routing line (FL2) or an attempted DTG line (FL5)."""
-    if _DTG_LIKE.match(u):
-        return True
-    return _ROUTING.fullmatch(" ".join(u.split())) is not None
 
 
 def parse_header(
@@ -278,13 +161,13 @@ def parse_header(
             u = " ".join(u.split())
             s = " ".join(s.split())
         kw, _, rest = u.partition(" ")
-        if block is not None and kw not in _ADDRESS_KEYWORDS:
+        if block is not None and kw not in ADDRESS_KEYWORDS:
             # The common case: one more addressee line.
             if kw in _BLOCK_ENDS and _ends_block(kw, rest, u):
                 if kw != "BT":
                     i -= 1
                 break
-            if kw == "PAGE" and _PAGE.fullmatch(u) is not None:
+            if kw == "PAGE" and PAGE.fullmatch(u) is not None:
                 _page_warning(warnings, i)
                 continue
             if " XMT " in u:
@@ -296,18 +179,18 @@ def parse_header(
                 else:
                     block.append(a)
                     n_addressees += 1
-        elif kw in _ADDRESS_KEYWORDS:
+        elif kw in ADDRESS_KEYWORDS:
             routing_open = False
             block_name = kw
             block = h.to if kw == "TO" else h.info if kw == "INFO" else h.xmt
             if not rest:
                 continue
-            if rest[:5] == "PAGE " and _PAGE.fullmatch(rest) is not None:
+            if rest[:5] == "PAGE " and PAGE.fullmatch(rest) is not None:
                 _page_warning(warnings, i)
                 continue
             n_addressees = _add_addressees(block, h.xmt, rest, s[len(kw) + 1 :], i, warnings, n_addressees)
         elif kw.startswith(("VZCZC", "ZCZC")) or kw == "VV":
-            m = _TRANSMISSION.fullmatch(u)
+            m = TRANSMISSION.fullmatch(u)
             if m is None or h.transmission is not None:
                 unknown = _unknown(warnings, i, s, unknown)
             else:
@@ -327,20 +210,20 @@ def parse_header(
             h.originator = parse_addressee(rest, s[3:], i)
             if h.originator is None:
                 warnings.append(Warning(code="unparsed_originator", line=i, detail=f"FM line `{s[:80]}`"))
-        elif len(kw) <= 2 and kw[0] in _PROSIGN_LETTERS and kw[-1] in _PROSIGN_LETTERS:
-            if _DTG_LIKE.match(u):
+        elif len(kw) <= 2 and kw[0] in PROSIGN_LETTERS and kw[-1] in PROSIGN_LETTERS:
+            if DTG_LIKE.match(u):
                 if h.dtg_raw is not None:
                     unknown = _unknown(warnings, i, s, unknown)
                 else:
                     _dtg(h, u, i)
             else:
-                m = _ROUTING.fullmatch(u)
+                m = ROUTING.fullmatch(u)
                 if m is None or h.routing is not None:
                     unknown = _unknown(warnings, i, s, unknown)
                 else:
                     h.routing = _routing(m.group(1), m.group(2).split(), i, warnings)
                     routing_open = True
-        elif routing_open and _RI_RUN.fullmatch(u):
+        elif routing_open and RI_RUN.fullmatch(u):
             r = h.routing
             assert r is not None
             h.routing = RoutingLine(prosign=r.prosign, precedence=r.precedence, ris=[*r.ris, *u.split()])
@@ -349,7 +232,7 @@ def parse_header(
         elif kw in CLASSIFICATION_FIRST_WORDS and match_classification(u) is not None:
             i -= 1
             break
-        elif kw == "PAGE" and _PAGE.fullmatch(u) is not None:
+        elif kw == "PAGE" and PAGE.fullmatch(u) is not None:
             _page_warning(warnings, i)
         else:
             routing_open = False
@@ -387,7 +270,7 @@ def _continues_addresses(line: str) -> bool:
     """Whether the line after a blank line in the address block continues it."""
     u = " ".join(line.upper().split())
     kw = u.partition(" ")[0]
-    if kw in _ADDRESS_KEYWORDS or is_page_artefact(u):
+    if kw in ADDRESS_KEYWORDS or is_page_artefact(u):
         return True
     slash = u.find("/")
     return 4 <= slash <= 8 and u[:slash].isalpha() and u[0] in "RQ" and u[slash + 1 : slash + 2] != "/"
@@ -426,7 +309,7 @@ def _unknown(warnings: list[Warning], line: int, s: str, count: int) -> int:
 
 
 def _routing(prosign: str, ris: list[str], line: int, warnings: list[Warning]) -> RoutingLine:
-    precedence = _PROSIGN_PRECEDENCE.get(prosign[0])
+    precedence = PROSIGN_PRECEDENCE.get(prosign[0])
     if len(prosign) != 2 or prosign[0] != prosign[1]:
         warnings.append(
             Warning(code="routing_prosign_not_doubled", line=line, detail=f"FL2 prosign `{prosign}`")
@@ -439,7 +322,7 @@ def _routing(prosign: str, ris: list[str], line: int, warnings: list[Warning]) -
 
 
 def _origination(u: str, line: int, warnings: list[Warning]) -> Origination | None:
-    m = _ORIGINATION.fullmatch(u)
+    m = ORIGINATION.fullmatch(u)
     if m is None:
         return None
     ri, ssn, section, filing, rest = m.groups()
@@ -454,12 +337,12 @@ def _origination(u: str, line: int, warnings: list[Warning]) -> Origination | No
 
 
 def _security(u: str, line: int, warnings: list[Warning]) -> SecurityWarning | None:
-    m = _SECURITY.fullmatch(u)
+    m = SECURITY.fullmatch(u)
     if m is None:
         return None
     signal, letters, rest = m.groups()
     base = letters[:5]
-    classification = _SECURITY_LETTER.get(base[0])
+    classification = SECURITY_LETTER.get(base[0])
     if base.count(base[0]) != 5 or classification is None:
         warnings.append(
             Warning(code="unusual_security_letters", line=line, detail=f"FL4 letters `{letters}`")
@@ -468,7 +351,7 @@ def _security(u: str, line: int, warnings: list[Warning]) -> SecurityWarning | N
         signal=signal,  # type: ignore[arg-type]
         letters=letters,
         classification=classification,
-        opsigs=_OPSIG.findall(rest) if rest else [],
+        opsigs=OPSIG.findall(rest) if rest else [],
     )
 
 
@@ -482,8 +365,8 @@ def _dtg(h: Header, u: str, line: int) -> None:
             excerpt=u[:60],
         )
     action, info, when, raw, opsigs = parsed
-    h.precedence = _PROSIGN_PRECEDENCE.get(action)
-    h.info_precedence = _PROSIGN_PRECEDENCE.get(info) if info else h.precedence
+    h.precedence = PROSIGN_PRECEDENCE.get(action)
+    h.info_precedence = PROSIGN_PRECEDENCE.get(info) if info else h.precedence
     h.dtg = when
     h.dtg_raw = raw
     h.dtg_opsigs = opsigs

@@ -26,8 +26,8 @@ _FEEDS_TO_LF = bytes.maketrans(b"\x0b\x0c", b"\n\n")
 # Share of deleted control bytes (or of U+FFFD after decoding) above which input is binary.
 _BINARY_RATIO = 0.10
 _REPLACEMENT_RATIO = 0.30
-# CR CR LF (ACP 127 line end), CR LF and lone CR all become one LF.
-_CR_RUN = re.compile(r"\r+\n?")
+# CR CR LF (ACP 127 line end) and CR LF become one LF; each lone CR is a line end too.
+_CR_RUN = re.compile(r"\r*\n|\r")
 
 # Running page header inside State cable text: `ASTANA 00000179  002 OF 003` (the origin is
 # cut to 10 characters, the page number may read `001.2`).

@@ -14,32 +14,16 @@ import re
 
 from cablerouter.telegram._dates import parse_declassification_date
 from cablerouter.telegram._preamble import CAPTION_PHRASES, CAPTION_WORDS, split_refs, split_tags
-from cablerouter.telegram.lines import LineBuffer, is_page_artefact, strip_page_artefacts
+from cablerouter.telegram._body import read_body
+from cablerouter.telegram._classification import (
+    CLASSIFICATION_INSIDE,
+    build_classification,
+    match_classification,
+)
+from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import Classification, Warning
 
-__all__ = (
-    "CLASSIFICATION_FIRST_WORDS",
-    "Text",
-    "match_classification",
-    "parse_text",
-    "reference_id",
-)
-
-# First words of a classification line, upper case (letter-spaced forms start with C/S/T).
-CLASSIFICATION_FIRST_WORDS = frozenset(
-    ("UNCLAS", "UUNCLAS", "UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP", "C", "S", "T", "LIMITED", "RESTRICTED")
-)
-_WORD = (
-    r"(?P<word>U?UNCLAS(?:SIFIED)?|CONFIDENTIAL|C O N F I D E N T I A L|(?:TOP )?SECRET"
-    r"|T O P S E C R E T|S E C R E T|LIMITED OFFICIAL USE|RESTRICTED)"
-    r"(?P<efto> EFTO| E F T O)?"
-    r"(?: ?(?:FINAL )?SECTION (?P<sec>\d{1,3}) OF (?P<secs>\d{1,3}))?"
-)
-_ORIGIN_SERIAL = r" ?(?P<origin>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}) (?P<serial>\d{3,7})(?![0-9])"
-# At the start of a line: the marking, optionally followed by the origin and serial.
-_CLASSIFICATION = re.compile(_WORD + f"(?:{_ORIGIN_SERIAL})?")
-# Anywhere in a line (reflowed copies): the marking must be followed by origin and serial.
-_CLASSIFICATION_INSIDE = re.compile(r"(?<![A-Z])" + _WORD + _ORIGIN_SERIAL)
+__all__ = ("Text", "parse_text", "reference_id")
 
 # How many lines after the header the classification line is looked for.
 _CLASS_SEARCH_LINES = 60
@@ -60,17 +44,6 @@ _FIELD = re.compile(
 _PARAGRAPH = re.compile(r"¶? ?\d{1,3} ?\.(?!\d)")
 # A REF item continuing after a blank line: `B. STATE 1234`, `(B) ...` (not a `(U)` mark).
 _REF_ITEM = re.compile(r"(?:\((?!U\))[A-Z]\)|[A-Z][.)]) ")
-# Paragraph classification marks: `(SBU)`, `(S/NF)` right after a paragraph number
-# (`3. (SBU)`, `4.(S/NF)`); the number is checked on the few hits.
-_PARAGRAPH_MARK = re.compile(r"\(((?:SBU|U|C|S|TS|LOU|FOUO|R|NF)(?:[/-][A-Z][A-Z ]{0,14})?)\)")
-_SIGNER = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){0,2}")
-_NOT_SIGNERS = frozenset(
-    ("COMMENT", "TEXT", "NOTE", "SUMMARY", "NONE", "SIPDIS", "SENSITIVE", "UNCLASSIFIED", "BT", "NNNN")
-)
-# Lines closing a message or added by archives after it.
-_TRAILER = re.compile(r"NNNN|BT|#\d{3,5}|=+[A-Z ]*=+|[.\"'\\ ]+|<< ?END OF DOCUMENT ?>>", re.IGNORECASE)
-
-
 class Text:
     """What :func:`parse_text` found; plain mutable record local to one decode call."""
 
@@ -104,28 +77,6 @@ class Text:
         self.paragraph_marks: list[str] = []
 
 
-def match_classification(u: str) -> re.Match[str] | None:
-    """Match a classification line.
-
-    Parameters
-    ----------
-    u
-        The line, upper case, single spaces, stripped.
-
-    Returns
-    -------
-    re.Match or None
-        The match when the line opens with a marking that is either the whole line, or
-        followed by ``SECTION n OF m`` or by origin and serial; else ``None``.
-    """
-    m = _CLASSIFICATION.match(u)
-    if m is None:
-        return None
-    if m.end() == len(u) or m.group("serial") is not None or m.group("sec") is not None:
-        return m
-    return None
-
-
 def _normalise(line: str) -> str:
     """A text line stripped of blanks, archive back-slashes and WikiLeaks pilcrows."""
     s = line.strip()
@@ -136,27 +87,6 @@ def _normalise(line: str) -> str:
     if "  " in s or "\t" in s:
         s = " ".join(s.split())
     return s
-
-
-def _classification(m: re.Match[str], raw: str, line: int) -> Classification:
-    word, efto, sec, secs, origin, serial = m.group("word", "efto", "sec", "secs", "origin", "serial")
-    if " " in word and word not in ("TOP SECRET", "LIMITED OFFICIAL USE"):
-        word = word.replace(" ", "")
-        if word == "TOPSECRET":
-            word = "TOP SECRET"
-    if word == "UUNCLAS":
-        word = "UNCLAS"
-    if efto:
-        word += " EFTO"
-    return Classification(
-        marking=word,
-        section=int(sec) if sec else None,
-        sections=int(secs) if secs else None,
-        raw=raw,
-        origin=origin,
-        serial=serial,
-        line=line,
-    )
 
 
 def _find_classification(
@@ -190,7 +120,7 @@ def _find_classification(
         if _PARAGRAPH.match(u) is not None:
             break
         if "UNCLAS" in u or "SECRET" in u or "CONFIDENTIAL" in u:
-            m = _CLASSIFICATION_INSIDE.search(u)
+            m = CLASSIFICATION_INSIDE.search(u)
             if m is not None:
                 _skipped(warnings, first, i - 1, duplicate)
                 return i - 1, m, u
@@ -242,7 +172,7 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
         warnings.append(Warning(code="no_classification", line=cls_index + 1, detail="no classification line"))
         i = cls_index
     else:
-        t.classification = _classification(m, buf.lines[cls_index].strip(), cls_index + 1)
+        t.classification = build_classification(m, buf.lines[cls_index].strip(), cls_index + 1)
         if m.group("word") == "UUNCLAS":
             warnings.append(
                 Warning(code="misspelt_classification", line=cls_index + 1, detail="`UUNCLAS` read as `UNCLAS`")
@@ -258,7 +188,8 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
     body_index = _read_preamble(buf, i, pieces)
     _fold_pieces(t, pieces, warnings)
     if body_index >= 0:
-        _read_body(t, buf, body_index, warnings)
+        t.body, t.signer, t.paragraph_marks = read_body(buf, body_index)
+        t.body_line = body_index + 1
     return t
 
 
@@ -410,49 +341,6 @@ def _caption_or_instruction(
     if n:
         text = " ".join(text.replace(",", " ").split()[n:])
     instructions.append(text)
-
-
-def _read_body(t: Text, buf: LineBuffer, index: int, warnings: list[Warning]) -> None:
-    body = buf.rest(index)
-    # Drop closing lines (NNNN, BT, #SSN, archive markers) from the end.
-    body = body.rstrip()
-    for _ in range(8):
-        cut = body.rfind("\n") + 1
-        last = body[cut:].strip()
-        if last and _TRAILER.fullmatch(last) is None:
-            break
-        body = body[:cut].rstrip()
-    body, removed = strip_page_artefacts(body)
-    t.body = body
-    t.body_line = index + 1
-    if not body:
-        return
-    t.signer = _signer(body[body.rfind("\n") + 1 :])
-    marks: dict[str, None] = {}
-    for m in _PARAGRAPH_MARK.finditer(body):
-        start = m.start()
-        before = body[start - 6 if start > 6 else 0 : start].rstrip(" \t")
-        if before[-1:] == "." and before[-2:-1].isdigit():
-            marks[m.group(1)] = None
-    if marks:
-        t.paragraph_marks = list(marks)
-
-
-def _signer(line: str) -> str | None:
-    """The signature when the last text line is a name (``SPRATLEN``, ``End Text. AGUIRRE``)."""
-    s = line.strip().rstrip("\\ \t")
-    if not s or s.endswith((".", ",", ":", ";")):
-        return None
-    if ". " in s:
-        s = s.rsplit(". ", 1)[1].strip()
-        if not s.isupper():
-            return None
-    if len(s) > 40 or _SIGNER.fullmatch(s) is None:
-        return None
-    upper = s.upper()
-    if upper in _NOT_SIGNERS or upper.startswith("END ") or upper == "END":
-        return None
-    return " ".join(upper.split())
 
 
 def reference_id(classification: Classification | None, year: int | None) -> str | None:
