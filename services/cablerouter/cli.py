@@ -17,6 +17,7 @@ COMMANDS: tuple[str, ...] = (
     "publish",
     "tail",
     "summary",
+    "decode",
     "route",
     "directory",
     "schemas",
