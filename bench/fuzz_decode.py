@@ -1,0 +1,111 @@
+"""Fuzz the telegram decoder: random bytes and mutated corpus cables, seeded and repeatable.
+
+Usage::
+
+    .venv/bin/python bench/fuzz_decode.py [--inputs N] [--seed S]
+
+Every input must either decode into a Cable with at least one addressee or raise
+``DecodeError`` with a documented reason; anything else is printed with the seed and the
+input number (re-run with the same seed to reproduce) and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import pathlib
+import random
+import sys
+import time
+import traceback
+
+from cablerouter.errors import DecodeError
+from cablerouter.telegram import DecodeLimits, decode_telegram
+from cablerouter.telegram.decode import REASONS
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+TOKENS = [
+    b"\n", b"\r\n", b"\r", b"\t", b" ", b"  ", b"\x00", b"\x07", b"\x0c", b"\xff", b"\xc3", b"\xc2\xb6",
+    b"VZCZCXRO1169", b"OO ", b"RR RUEHWEB", b"DE RUEHTA #0179/01 0420828", b"ZNR UUUUU ZZH", b"ZNY EEEEE",
+    b"O 110828Z FEB 10", b"O P 320828Z FEB 10", b"R 271311Z APR 2009 ZDK", b"FM ", b"TO ", b"INFO ", b"XMT ",
+    b"RUEHC/", b"ZEN/", b"//J3//", b" IMMEDIATE", b" NIACT IMMEDIATE", b" 4778-4781", b", XMT ",
+    b"PAGE 02 RUEHTA 0179", b"ASTANA 00000179  002 OF 003", b"BT", b"NNNN", b"UNCLAS ", b"S E C R E T ",
+    b"SECTION 01 OF 02 ", b"SIPDIS", b"E.O. 12958: DECL: 13/45/20", b"TAGS: [PGOV](#)", b"SUBJECT: ", b"REF: (A) ",
+    b"\xc2\xb61. (SBU) ", b"INFO  LOG-00   EEB-00", b"------------------5A9C83  271329Z /38", b"/", b"#",
+]  # fmt: skip
+
+
+def mutate(rng: random.Random, raw: bytes) -> bytes:
+    data = bytearray(raw)
+    for _ in range(rng.randint(1, 8)):
+        pos = rng.randint(0, len(data))
+        op = rng.randrange(6)
+        if op == 0:
+            del data[pos : pos + rng.randint(1, 200)]
+        elif op == 1:
+            data[pos:pos] = rng.choice(TOKENS)
+        elif op == 2:
+            data[pos:pos] = rng.randbytes(rng.randint(1, 20))
+        elif op == 3:
+            data[pos:pos] = data[pos : pos + rng.randint(1, 400)]
+        elif op == 4:
+            del data[pos:]
+        else:  # swap two lines
+            lines = bytes(data).split(b"\n")
+            if len(lines) > 2:
+                i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+                lines[i], lines[j] = lines[j], lines[i]
+                data = bytearray(b"\n".join(lines))
+    return bytes(data)
+
+
+def generate(rng: random.Random, cables: list[bytes]) -> bytes:
+    kind = rng.random()
+    if kind < 0.15:
+        return rng.randbytes(rng.randint(0, 2048))
+    if kind < 0.30:
+        return b"".join(rng.choice(TOKENS) for _ in range(rng.randint(0, 60)))
+    return mutate(rng, rng.choice(cables))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--inputs", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=20100211)
+    args = parser.parse_args(argv)
+    cables = [(ROOT / "tests/corpus/seed/10ASTANA179.txt").read_bytes()]
+    cables += [p.read_bytes() for p in sorted((ROOT / "tests/corpus/cables").glob("*.txt"))]
+    limits = DecodeLimits(max_bytes=64 * 1024, max_addressees=40)
+    rng = random.Random(args.seed)
+    outcomes: collections.Counter[str] = collections.Counter()
+    failures = 0
+    start = time.perf_counter()
+    for n in range(args.inputs):
+        raw = generate(rng, cables)
+        try:
+            cable = decode_telegram(raw, limits=limits)
+        except DecodeError as exc:
+            if exc.reason not in REASONS:
+                failures += 1
+                print(f"seed={args.seed} input={n}: undocumented reason {exc.reason!r}", file=sys.stderr)
+            outcomes[exc.reason] += 1
+            continue
+        except Exception:  # noqa: BLE001 - the point is to report anything else
+            failures += 1
+            print(f"seed={args.seed} input={n}: {raw[:200]!r}", file=sys.stderr)
+            traceback.print_exc()
+            continue
+        if not (cable.to or cable.info or cable.xmt):
+            failures += 1
+            print(f"seed={args.seed} input={n}: decoded without addressees", file=sys.stderr)
+        outcomes["decoded"] += 1
+    elapsed = time.perf_counter() - start
+    print(f"{args.inputs:,} inputs (seed {args.seed}) in {elapsed:.1f} s: " + ", ".join(
+        f"{key} {count:,}" for key, count in outcomes.most_common()
+    ))
+    print(f"unexpected exceptions or results: {failures}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

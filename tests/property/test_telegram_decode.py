@@ -1,0 +1,111 @@
+"""Hypothesis: the decoder raises nothing but DecodeError, on any bytes or damaged cables.
+
+``max_examples`` is moderate here; ``bench/fuzz_decode.py`` runs the same strategies for
+100,000+ inputs. Set ``CABLEROUTER_FUZZ_EXAMPLES`` to raise the count of this module.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cablerouter.errors import DecodeError
+from cablerouter.telegram import Cable, DecodeLimits, decode_telegram
+
+pytestmark = pytest.mark.property
+
+CORPUS = pathlib.Path(__file__).resolve().parents[1] / "corpus"
+CABLES = [
+    (CORPUS / "seed" / "10ASTANA179.txt").read_bytes(),
+    *(path.read_bytes() for path in sorted((CORPUS / "cables").glob("*.txt"))),
+]
+EXAMPLES = int(os.environ.get("CABLEROUTER_FUZZ_EXAMPLES", "400"))
+SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+LIMITS = DecodeLimits(max_bytes=64 * 1024, max_addressees=40)
+
+# Pieces that steer mutations towards the decoder's branches.
+TOKENS = [
+    b"\n", b"\r\n", b"\r", b"\t", b" ", b"  ", b"\x00", b"\x07", b"\x0c", b"\xff", b"\xc3", b"\xc2\xb6",
+    b"VZCZCXRO1169", b"OO ", b"RR RUEHWEB", b"DE RUEHTA #0179/01 0420828", b"ZNR UUUUU ZZH", b"ZNY EEEEE",
+    b"O 110828Z FEB 10", b"O P 320828Z FEB 10", b"R 271311Z APR 2009 ZDK", b"FM ", b"TO ", b"INFO ", b"XMT ",
+    b"RUEHC/", b"ZEN/", b"//J3//", b" IMMEDIATE", b" NIACT IMMEDIATE", b" 4778-4781", b", XMT ",
+    b"PAGE 02 RUEHTA 0179", b"ASTANA 00000179  002 OF 003", b"BT", b"NNNN", b"UNCLAS ", b"S E C R E T ",
+    b"SECTION 01 OF 02 ", b"SIPDIS", b"E.O. 12958: DECL: 13/45/20", b"TAGS: [PGOV](#)", b"SUBJECT: ", b"REF: (A) ",
+    b"\xc2\xb61. (SBU) ", b"INFO  LOG-00   EEB-00", b"------------------5A9C83  271329Z /38", b"/", b"#",
+]  # fmt: skip
+
+
+def check(raw: bytes) -> None:
+    try:
+        cable = decode_telegram(raw, limits=LIMITS)
+    except DecodeError as exc:
+        assert exc.reason in {
+            "empty_input", "oversized_input", "binary_input", "no_addressees", "too_many_addressees", "bad_dtg",
+        }  # fmt: skip
+        assert exc.detail and "\n" not in exc.detail
+        return
+    assert isinstance(cable, Cable)
+    assert cable.to or cable.info or cable.xmt
+    assert len(cable.to) + len(cable.info) + len(cable.xmt) <= LIMITS.max_addressees
+    for a in (*cable.to, *cable.info, *cable.xmt):
+        assert a.line >= 1 and (a.plad or a.ri)
+        assert a.plad is None or (a.plad == a.plad.upper() and "  " not in a.plad)
+
+
+@st.composite
+def mutated_cable(draw: st.DrawFn) -> bytes:
+    raw = bytearray(draw(st.sampled_from(CABLES)))
+    for _ in range(draw(st.integers(1, 8))):
+        if not raw:
+            break
+        pos = draw(st.integers(0, len(raw)))
+        op = draw(st.integers(0, 4))
+        if op == 0:  # delete a span
+            del raw[pos : pos + draw(st.integers(1, 200))]
+        elif op == 1:  # insert a token
+            raw[pos:pos] = draw(st.sampled_from(TOKENS))
+        elif op == 2:  # insert random bytes
+            raw[pos:pos] = draw(st.binary(max_size=20))
+        elif op == 3:  # duplicate a span
+            raw[pos:pos] = raw[pos : pos + draw(st.integers(1, 400))]
+        else:  # truncate
+            del raw[pos:]
+    return bytes(raw)
+
+
+@SETTINGS
+@given(st.binary(max_size=2048))
+def test_arbitrary_bytes(raw: bytes) -> None:
+    check(raw)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from(TOKENS), max_size=60).map(b"".join))
+def test_token_soup(raw: bytes) -> None:
+    check(raw)
+
+
+@SETTINGS
+@given(mutated_cable())
+def test_mutated_cables(raw: bytes) -> None:
+    check(raw)
+
+
+@SETTINGS
+@given(st.sampled_from(CABLES), st.sampled_from([b"\r\n", b"\r", b"\r\r\n"]), st.booleans())
+def test_line_ends_and_case_do_not_change_addressees(raw: bytes, newline: bytes, lower: bool) -> None:
+    plain = decode_telegram(raw)
+    other = raw.replace(b"\n", newline)
+    if lower:
+        other = other.lower()
+    cable = decode_telegram(other)
+    assert [(a.ri, a.plad, a.mcn, a.line) for a in cable.to] == [(a.ri, a.plad, a.mcn, a.line) for a in plain.to]
+    assert [(a.ri, a.plad, a.mcn, a.line) for a in cable.info] == [
+        (a.ri, a.plad, a.mcn, a.line) for a in plain.info
+    ]
