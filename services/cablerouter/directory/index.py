@@ -23,11 +23,18 @@ from cablerouter.directory.model import (
     Member,
     Station,
 )
+from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX, topic_for
 
-__all__ = ("Directory", "Target", "entry_digest", "entry_key", "name_validities")
+__all__ = ("Directory", "Expansion", "Route", "Target", "entry_digest", "entry_key", "name_validities")
 
 Target = AddresseeEntry | CollectiveEntry
 """What an addressee line resolves to."""
+
+Expansion = tuple[tuple[str, AddresseeEntry | None, str], ...]
+"""A collective's members on one day: (member id, entry or None if absent, default topic)."""
+
+Route = tuple[str, Target, str, Expansion | None]
+"""(canonical id, entry, default-prefix topic, expansion of an undated collective or None)."""
 
 _VERSION_MODULUS = 1 << 64
 _ENCODER = msgspec.json.Encoder()
@@ -97,8 +104,12 @@ class Directory:
         "_entries",
         "_members",
         "_names",
+        "_open_expansions",
+        "_routes",
         "_stations",
         "_targets",
+        "_topics",
+        "_version",
         "_version_sum",
     )
 
@@ -107,6 +118,7 @@ class Directory:
         self._entries = dict(sorted(entries.items()))
         self._digests = dict(digests)
         self._version_sum = sum(self._digests.values()) % _VERSION_MODULUS
+        self._version = f"{self._version_sum:016x}"
         stations: dict[str, Station] = {}
         targets: dict[str, Target] = {}
         names: dict[str, list[_Span]] = {}
@@ -133,6 +145,23 @@ class Directory:
         self._names = {name: tuple(spans) for name, spans in names.items()}
         self._by_ri = {ri: tuple(ids) for ri, ids in by_ri.items()}
         self._members = members
+        self._topics = {target_id: topic_for(target_id) for target_id in targets}
+        # Collectives whose memberships carry no dates expand the same way every day.
+        self._open_expansions = {
+            cid: self._expand(m for m, _, _ in spans)
+            for cid, spans in members.items()
+            if all(vf is None and vt is None for _, vf, vt in spans)
+        }
+        # Names with one owner and no validity dates anywhere resolve with one dict lookup to
+        # (id, entry, default-prefix topic, expansion or None). Package-private fast path.
+        self._routes: dict[str, Route] = {}
+        for name, spans in names.items():
+            target = targets[spans[0][0]]
+            if len(spans) == 1 and spans[0][1:] == (None, None) and target.valid_from is None and target.valid_to is None:
+                expansion = self._open_expansions.get(target.id) if isinstance(target, CollectiveEntry) else None
+                if isinstance(target, CollectiveEntry) and expansion is None:
+                    continue  # dated memberships: resolved day by day
+                self._routes[name] = (target.id, target, self._topics[target.id], expansion)
 
     @classmethod
     def from_entries(cls, entries: Iterable[DirectoryEntry]) -> Directory:
@@ -157,7 +186,7 @@ class Directory:
     @property
     def version(self) -> str:
         """Content hash of the snapshot (16 hex digits), see the class docstring."""
-        return f"{self._version_sum:016x}"
+        return self._version
 
     @property
     def size(self) -> int:
@@ -185,6 +214,32 @@ class Directory:
         """Return the record digest of every key (for building a successor snapshot)."""
         return types.MappingProxyType(self._digests)
 
+    def topic(self, addressee_id: str, prefix: str = DEFAULT_TOPIC_PREFIX) -> str:
+        """Return :func:`topic_for` of an id; precomputed for the entries and the default prefix."""
+        if prefix == DEFAULT_TOPIC_PREFIX:
+            topic = self._topics.get(addressee_id)
+            if topic is not None:
+                return topic
+        return topic_for(addressee_id, prefix=prefix)
+
+    def expansion(self, collective_id: str, day: dt.date | None = None) -> Expansion:
+        """Return ``(member id, member entry or None if absent, topic)`` for the members on ``day``.
+
+        Topics use the default prefix.
+        """
+        fixed = self._open_expansions.get(collective_id)
+        if fixed is not None:
+            return fixed
+        return self._expand(self.members(collective_id, day))
+
+    def _expand(self, member_ids: Iterable[str]) -> Expansion:
+        result = []
+        for member_id in member_ids:
+            target = self._targets.get(member_id)
+            topic = self._topics[member_id] if target is not None else topic_for(member_id)
+            result.append((member_id, target if isinstance(target, AddresseeEntry) else None, topic))
+        return tuple(result)
+
     def station(self, ri: str) -> Station | None:
         """Return the station with routing indicator ``ri``, if any."""
         return self._stations.get(ri)
@@ -208,6 +263,9 @@ class Directory:
         AddresseeEntry or CollectiveEntry or None
             The first entry (by key) whose name and own validity cover ``day``.
         """
+        route = self._routes.get(name)
+        if route is not None:
+            return route[1]
         for target_id, valid_from, valid_to in self._names.get(name, ()):
             if is_valid_on(day, valid_from, valid_to):
                 target = self._targets[target_id]
@@ -237,13 +295,13 @@ class Directory:
                         return target
         return None
 
-    def members(self, collective_id: str, day: dt.date | None = None) -> list[str]:
+    def members(self, collective_id: str, day: dt.date | None = None) -> tuple[str, ...]:
         """Return the canonical ids of a collective's members on ``day``, in listed order."""
-        return [
+        return tuple(
             member_id
             for member_id, valid_from, valid_to in self._members.get(collective_id, ())
             if is_valid_on(day, valid_from, valid_to)
-        ]
+        )
 
 
 def _member_span(member: str | Member) -> _Span:

@@ -213,8 +213,12 @@ class DirectoryDocument(_Input):
     collectives: list[CollectiveEntry] = []
 
 
-class _Output(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of the Structs resolution produces."""
+class _Output(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """Base of the Structs resolution produces.
+
+    ``gc=False``: instances hold only strings and lists of strings, so they can never be part
+    of a reference cycle, and skipping GC tracking keeps resolution cheap.
+    """
 
 
 class Delivery(_Output):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import types
 from collections.abc import Iterable
+from typing import Any
 
 from cablerouter.directory._names import normalise_name
 from cablerouter.directory.index import Directory, Target
@@ -38,20 +39,17 @@ from cablerouter.directory.model import (
     CollectiveEntry,
     Delivery,
     DistributionList,
-    Role,
 )
-from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX, topic_for
+from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX
 from cablerouter.telegram.model import PRECEDENCES, Addressee, Cable, Precedence
 
 __all__ = ("resolve_distribution", "resolve_line")
 
 _PRECEDENCE_RANK = types.MappingProxyType({p: i for i, p in enumerate(PRECEDENCES)})
-_ROLE_RANK = types.MappingProxyType({"action": 0, "info": 1})
 _NO_RANK = len(PRECEDENCES)
-
-# (role rank, precedence rank, 0 for direct / 1 for a collective, via, mcn, zen)
-_Path = tuple[int, int, int, str, str, bool]
-
+_KNOWN_MARKINGS = types.MappingProxyType(
+    {"UNCLAS": 0, "UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
+)
 
 def resolve_line(line: Addressee, directory: Directory, day: dt.date | None) -> tuple[str, Target | None]:
     """Resolve one addressee line to ``(canonical id, entry)``; the entry is ``None`` if unknown.
@@ -71,12 +69,15 @@ def resolve_line(line: Addressee, directory: Directory, day: dt.date | None) -> 
         For an unknown addressee the id is its normalised PLAD, else its RI, else its
         normalised raw text, else ``UNKNOWN``.
     """
-    name = normalise_name(line.plad) if line.plad else ""
-    if name:
-        target = directory.lookup_name(name, day)
+    plad = line.plad
+    if plad:
+        target = directory.lookup_name(plad, day)  # the decoder's PLADs are usually normalised
         if target is not None:
             return target.id, target
-        return name, None
+        name = normalise_name(plad)
+        if name:
+            target = directory.lookup_name(name, day) if name != plad else None
+            return (target.id, target) if target is not None else (name, None)
     if line.ri:
         target = directory.lookup_ri(line.ri, day)
         if target is not None:
@@ -85,16 +86,32 @@ def resolve_line(line: Addressee, directory: Directory, day: dt.date | None) -> 
     return normalise_name(line.raw) or "UNKNOWN", None
 
 
-class _Reach:
-    """Every path by which one addressee was reached (private accumulator)."""
+# A "reach" accumulates every path to one addressee in a plain list (cheaper than an
+# object on this hot path): [entry, topic, flags, role, rank, vias, mcn, mcn_key, zen].
+_Reach = list[Any]
 
-    __slots__ = ("first", "flags", "paths", "target")
 
-    def __init__(self, first: int, target: Target | None) -> None:
-        self.first = first
-        self.target = target
-        self.paths: list[_Path] = []
-        self.flags: set[str] = set()
+def _fold(reach: _Reach, role: int, rank: int, via: str, mcn: str | None, zen: bool) -> None:
+    """Fold one more path into a reach: the strongest role and precedence, every via, the
+    MCN of the strongest path that has one (ties broken by via and MCN, so order never
+    matters), ``zen`` only while every path is ZEN."""
+    if role < reach[3]:
+        reach[3] = role
+    if rank < reach[4]:
+        reach[4] = rank
+    if via not in reach[5]:
+        reach[5].append(via)
+    if mcn:
+        key = (role, rank, via != "direct", via, mcn)
+        if reach[7] is None or key < reach[7]:
+            reach[7] = key
+            reach[6] = mcn
+    if not zen:
+        reach[8] = False
+
+
+def _mcn_key(role: int, rank: int, via: str, mcn: str | None) -> tuple[int, int, bool, str, str] | None:
+    return (role, rank, via != "direct", via, mcn) if mcn else None
 
 
 def resolve_distribution(
@@ -118,78 +135,84 @@ def resolve_distribution(
     """
     day = cable.dtg.date() if cable.dtg is not None else None
     excluded = _originators(cable, directory, day)
-    exempt = _exemptions(cable.xmt, directory, day)
+    if cable.xmt:
+        excluded = excluded | _exemptions(cable.xmt, directory, day)
     reached: dict[str, _Reach] = {}
-    info_default = cable.info_precedence or cable.precedence
-    sections: tuple[tuple[Role, list[Addressee], Precedence | None], ...] = (
-        ("action", cable.to, cable.precedence),
-        ("info", cable.info, info_default),
+    # TO lines are folded before INFO lines, so the insertion order of `reached` is already
+    # "action first, then first appearance".
+    sections: tuple[tuple[int, list[Addressee], Precedence | None], ...] = (
+        (0, cable.to, cable.precedence),
+        (1, cable.info, cable.info_precedence or cable.precedence),
     )
+    routes = directory._routes  # package-private: one dict lookup for most lines
     for role, lines, default in sections:
-        role_rank = _ROLE_RANK[role]
         for line in lines:
             rank = _PRECEDENCE_RANK.get(line.precedence or default, _NO_RANK)  # type: ignore[arg-type]
-            mcn = line.mcn or ""
-            target_id, target = resolve_line(line, directory, day)
-            if isinstance(target, CollectiveEntry):
-                members = directory.members(target.id, day)
-                if members:
-                    via = f"collective:{target.id}"
-                    path: _Path = (role_rank, rank, 1, via, mcn, line.zen)
-                    for member_id in members:
-                        if member_id in excluded or member_id in exempt:
-                            continue
-                        member = directory.target(member_id)
-                        reach = _reach(reached, member_id, member if isinstance(member, AddresseeEntry) else None)
-                        reach.paths.append(path)
-                    continue
-                reach = _reach(reached, target_id, target)
-                reach.flags.add("collective_without_members")
+            mcn, zen = line.mcn, line.zen
+            route = routes.get(line.plad) if line.plad else None  # type: ignore[arg-type]
+            if route is not None:
+                target_id, target, topic, expansion = route
             else:
-                reach = _reach(reached, target_id, target)
-            reach.paths.append((role_rank, rank, 0, "direct", mcn, line.zen))
+                target_id, target = resolve_line(line, directory, day)
+                topic = None
+                expansion = directory.expansion(target_id, day) if target.__class__ is CollectiveEntry else None
+            if expansion:
+                via = "collective:" + target_id
+                for member_id, member, member_topic in expansion:
+                    if member_id in excluded:
+                        continue
+                    reach = reached.get(member_id)
+                    if reach is None:
+                        flags = [] if member is not None else ["unknown"]
+                        key = _mcn_key(role, rank, via, mcn) if mcn else None
+                        reached[member_id] = [member, member_topic, flags, role, rank, [via], mcn, key, zen]
+                    else:
+                        _fold(reach, role, rank, via, mcn, zen)
+                continue
+            reach = reached.get(target_id)
+            if reach is None:
+                if target is None:
+                    flags = ["unknown"]
+                elif target.__class__ is CollectiveEntry:
+                    flags = ["collective_without_members"]
+                else:
+                    flags = []
+                key = _mcn_key(role, rank, "direct", mcn) if mcn else None
+                reached[target_id] = [target, topic, flags, role, rank, ["direct"], mcn, key, zen]
+            else:
+                _fold(reach, role, rank, "direct", mcn, zen)
     level = _classification_level(cable)
-    deliveries = [
-        _delivery(addressee_id, reach, level, topic_prefix)
-        for addressee_id, reach in sorted(reached.items(), key=lambda item: (min(item[1].paths)[0], item[1].first))
-    ]
+    default_prefix = topic_prefix == DEFAULT_TOPIC_PREFIX
+    deliveries = []
+    for addressee_id, (target, topic, flags, role, rank, vias, mcn, _, zen) in reached.items():
+        above = (
+            level is not None
+            and target.__class__ is AddresseeEntry
+            and target.clearance is not None
+            and CLEARANCES.index(target.clearance) < level
+        )
+        if zen or above:
+            flags = sorted([*flags, *(["zen"] if zen else []), *(["above_clearance"] if above else [])])
+        if len(vias) > 1:
+            vias.sort(key=_via_order)
+        if topic is None or not default_prefix:
+            topic = directory.topic(addressee_id, topic_prefix)
+        deliveries.append(
+            Delivery(
+                addressee=addressee_id,
+                topic=topic,
+                role="action" if role == 0 else "info",
+                precedence=PRECEDENCES[rank] if rank < _NO_RANK else None,
+                via=vias,
+                mcn=mcn,
+                flags=flags,
+            )
+        )
     return DistributionList(cable_id=cable.id, directory_version=directory.version, deliveries=deliveries)
 
 
-def _reach(reached: dict[str, _Reach], addressee_id: str, target: Target | None) -> _Reach:
-    reach = reached.get(addressee_id)
-    if reach is None:
-        reach = reached[addressee_id] = _Reach(len(reached), target)
-        if target is None:
-            reach.flags.add("unknown")
-    return reach
-
-
-def _delivery(addressee_id: str, reach: _Reach, level: int | None, topic_prefix: str) -> Delivery:
-    paths = reach.paths
-    best = min(paths)
-    ranks = min(p[1] for p in paths)
-    with_mcn = [p for p in paths if p[4]]
-    flags = set(reach.flags)
-    if all(p[5] for p in paths):
-        flags.add("zen")
-    target = reach.target
-    if (
-        level is not None
-        and isinstance(target, AddresseeEntry)
-        and target.clearance is not None
-        and CLEARANCES.index(target.clearance) < level
-    ):
-        flags.add("above_clearance")
-    return Delivery(
-        addressee=addressee_id,
-        topic=topic_for(addressee_id, prefix=topic_prefix),
-        role="action" if best[0] == 0 else "info",
-        precedence=PRECEDENCES[ranks] if ranks < _NO_RANK else None,
-        via=sorted({p[3] for p in paths}, key=lambda v: (v != "direct", v)),
-        mcn=min(with_mcn)[4] if with_mcn else None,
-        flags=sorted(flags),
-    )
+def _via_order(via: str) -> tuple[bool, str]:
+    return via != "direct", via
 
 
 def _originators(cable: Cable, directory: Directory, day: dt.date | None) -> frozenset[str]:
@@ -223,7 +246,11 @@ def _classification_level(cable: Cable) -> int | None:
     """Index in :data:`CLEARANCES` of the cable's classification, if it is recognised."""
     if cable.classification is None:
         return None
-    marking = "".join(cable.classification.marking.upper().split())
+    marking = cable.classification.marking
+    level = _KNOWN_MARKINGS.get(marking)
+    if level is not None:
+        return level
+    marking = "".join(marking.upper().split())
     for level, prefix in ((3, "TOPSECRET"), (2, "SECRET"), (1, "CONFIDENTIAL"), (0, "UNCLAS")):
         if marking.startswith(prefix):
             return level

@@ -50,8 +50,8 @@ def test_update_returns_a_new_snapshot_and_leaves_the_old_one() -> None:
     old = base()
     grown = msgspec.structs.replace(CIS, members=["AMEMBASSY MOSCOW", "AMEMBASSY MINSK"])
     new = apply_update(old, "collective:CIS COLLECTIVE", encode_entry(grown))
-    assert old.members("CIS COLLECTIVE") == ["AMEMBASSY MOSCOW"]
-    assert new.members("CIS COLLECTIVE") == ["AMEMBASSY MOSCOW", "AMEMBASSY MINSK"]
+    assert old.members("CIS COLLECTIVE") == ("AMEMBASSY MOSCOW",)
+    assert new.members("CIS COLLECTIVE") == ("AMEMBASSY MOSCOW", "AMEMBASSY MINSK")
     assert new.version != old.version
     assert new.size == old.size
 
@@ -95,7 +95,7 @@ def test_records_seed_an_equal_directory() -> None:
 def test_member_before_addressee_is_tolerated() -> None:
     """Records arrive in any order: a collective may name a member not yet present."""
     d = apply_update(Directory.from_entries([]), entry_key(CIS), encode_entry(CIS))
-    assert d.members("CIS COLLECTIVE") == ["AMEMBASSY MOSCOW"]
+    assert d.members("CIS COLLECTIVE") == ("AMEMBASSY MOSCOW",)
     assert d.target("AMEMBASSY MOSCOW") is None
 
 
