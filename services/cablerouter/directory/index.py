@@ -41,6 +41,8 @@ _ENCODER = msgspec.json.Encoder()
 
 # (target id, valid_from, valid_to) of one name or membership.
 _Span = tuple[str, dt.date | None, dt.date | None]
+# (normalised name, valid_from, valid_to) of one name of an entry.
+_NameSpan = tuple[str, dt.date | None, dt.date | None]
 
 
 def entry_key(entry: DirectoryEntry) -> str:
@@ -100,6 +102,7 @@ class Directory:
 
     __slots__ = (
         "_by_ri",
+        "_derived",
         "_digests",
         "_entries",
         "_members",
@@ -113,8 +116,18 @@ class Directory:
         "_version_sum",
     )
 
-    def __init__(self, entries: Mapping[str, DirectoryEntry], digests: Mapping[str, int]) -> None:
-        """Index ``entries`` (key -> entry) whose record digests are ``digests``; prefer :meth:`from_entries`."""
+    def __init__(
+        self,
+        entries: Mapping[str, DirectoryEntry],
+        digests: Mapping[str, int],
+        previous: Directory | None = None,
+    ) -> None:
+        """Index ``entries`` (key -> entry) whose record digests are ``digests``.
+
+        Prefer :meth:`from_entries`. Per-entry work (normalised names, topic) is reused from
+        ``previous`` for entries that are the very same objects, so a successor snapshot
+        costs little more than its dict copies.
+        """
         self._entries = dict(sorted(entries.items()))
         self._digests = dict(digests)
         self._version_sum = sum(self._digests.values()) % _VERSION_MODULUS
@@ -124,18 +137,25 @@ class Directory:
         names: dict[str, list[_Span]] = {}
         by_ri: dict[str, list[str]] = {}
         members: dict[str, tuple[_Span, ...]] = {}
-        for entry in self._entries.values():
+        topics: dict[str, str] = {}
+        earlier = previous._derived if previous is not None else {}
+        derived: dict[str, tuple[Target, tuple[_NameSpan, ...], str]] = {}
+        for key, entry in self._entries.items():
             if isinstance(entry, Station):
                 stations[entry.ri] = entry
                 continue
             if entry.id in targets:  # same id as an addressee: the addressee (smaller key) wins
                 continue
             targets[entry.id] = entry
-            spans = {(normalise_name(entry.id), None, None), (normalise_name(entry.plad), None, None)}
-            spans.update(name_validities(entry.aliases))
-            for name, valid_from, valid_to in sorted(spans, key=_span_sort_key):
-                if name:
-                    names.setdefault(name, []).append((entry.id, valid_from, valid_to))
+            known = earlier.get(key)
+            if known is None or known[0] is not entry:
+                spans = {(normalise_name(entry.id), None, None), (normalise_name(entry.plad), None, None)}
+                spans.update(name_validities(entry.aliases))
+                known = (entry, tuple(sorted((s for s in spans if s[0]), key=_span_sort_key)), topic_for(entry.id))
+            derived[key] = known
+            topics[entry.id] = known[2]
+            for name, valid_from, valid_to in known[1]:
+                names.setdefault(name, []).append((entry.id, valid_from, valid_to))
             if entry.ri is not None:
                 by_ri.setdefault(entry.ri, []).append(entry.id)
             if isinstance(entry, CollectiveEntry):
@@ -145,7 +165,8 @@ class Directory:
         self._names = {name: tuple(spans) for name, spans in names.items()}
         self._by_ri = {ri: tuple(ids) for ri, ids in by_ri.items()}
         self._members = members
-        self._topics = {target_id: topic_for(target_id) for target_id in targets}
+        self._topics = topics
+        self._derived = derived
         # Collectives whose memberships carry no dates expand the same way every day.
         self._open_expansions = {
             cid: self._expand(m for m, _, _ in spans)

@@ -107,7 +107,7 @@ def apply_updates(directory: Directory, records: Iterable[tuple[str, bytes | Non
         entry = decode_entry(key, value)
         entries[key] = entry
         digests[key] = entry_digest(key, encode_entry(entry))
-    return Directory(entries, digests)
+    return Directory(entries, digests, previous=directory)
 
 
 def apply_update(directory: Directory, key: str, value: bytes | None) -> Directory:
