@@ -1,0 +1,280 @@
+"""The router on the real broker: the corpus fans out exactly as predicted, bad input is
+dead-lettered with its reason, metrics agree, and the worker survives SIGTERM, shares
+partitions with a second worker and picks up live directory updates."""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import pathlib
+import shutil
+import subprocess
+
+import msgspec
+import pytest
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from cablerouter.directory import resolve_distribution
+from cablerouter.directory_files import load_default_directory
+from cablerouter.router.envelope import EnrichedCable
+from cablerouter.telegram import decode_telegram
+from tests.integration.kafkautil import consume_all, read_to_end
+from tests.integration.routerutil import WorkerProcess
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+CORPUS = sorted((REPO / "tests/corpus/cables").glob("*.txt")) + [REPO / "tests/corpus/seed/10ASTANA179.txt"]
+KCAT = shutil.which("kcat")
+
+
+@pytest.fixture
+def router_env(bootstrap: str, unique_name: str) -> dict[str, str]:
+    u = unique_name
+    return {
+        "CABLEROUTER_BOOTSTRAP_SERVERS": bootstrap,
+        "CABLEROUTER_APP_ID": f"{u}.app",
+        "CABLEROUTER_RAW_TOPIC": f"{u}.raw",
+        "CABLEROUTER_RAW_PARTITIONS": "4",
+        "CABLEROUTER_DEADLETTER_TOPIC": f"{u}.dead",
+        "CABLEROUTER_ROUTED_TOPIC": f"{u}.routed",
+        "CABLEROUTER_DIRECTORY_TOPIC": f"{u}.directory",
+        "CABLEROUTER_TOPIC_PREFIX": f"{u}.to.",
+        "CABLEROUTER_BATCH_SECONDS": "0.05",
+    }
+
+
+@pytest.fixture
+def worker_factory(router_env, tmp_path):
+    started: list[WorkerProcess] = []
+
+    def make(**overrides: str) -> WorkerProcess:
+        w = WorkerProcess({**router_env, **overrides}, tmp_path / f"worker{len(started)}.log")
+        started.append(w)
+        return w.start()
+
+    yield make
+    for w in started:
+        if w.proc is not None and w.proc.poll() is None:
+            w.kill()
+
+
+async def create_raw_topic(bootstrap: str, name: str, partitions: int = 4) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(name, partitions, 1)])
+    finally:
+        await admin.close()
+
+
+def kcat_publish_files(bootstrap: str, topic: str, files: list[pathlib.Path]) -> None:
+    """Each file becomes one message (kcat -P with file arguments)."""
+    assert KCAT, "kcat is not installed (deploy/setup installs it)"
+    proc = subprocess.run([KCAT, "-b", bootstrap, "-t", topic, "-P", "-X", "acks=all",
+                           *map(str, files)], capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+
+
+def expected_deliveries(files: list[pathlib.Path], prefix: str) -> collections.Counter:
+    directory = load_default_directory()
+    expected: collections.Counter = collections.Counter()
+    for f in files:
+        cable = decode_telegram(f.read_bytes())
+        for d in resolve_distribution(cable, directory, topic_prefix=prefix).deliveries:
+            expected[(d.topic, cable.id)] += 1
+    return expected
+
+
+async def topics_with_prefix(bootstrap: str, prefix: str) -> list[str]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        return sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+    finally:
+        await admin.close()
+
+
+async def wait_accounted(bootstrap: str, env: dict[str, str], expect: int, timeout: float = 120) -> tuple[list, list]:
+    """Read audit and dead-letter topics until ``expect`` source offsets are accounted for."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    routed_topic, dead_topic = env["CABLEROUTER_ROUTED_TOPIC"], env["CABLEROUTER_DEADLETTER_TOPIC"]
+    while True:
+        if set(await topics_with_prefix(bootstrap, routed_topic)) >= {routed_topic}:
+            got = await read_to_end(bootstrap, [routed_topic, dead_topic])
+            routed, dead = got[routed_topic], got[dead_topic]
+            if len(_source_offsets(routed, dead)) >= expect or loop.time() > deadline:
+                return routed, dead
+        elif loop.time() > deadline:
+            return [], []
+        await asyncio.sleep(0.5)
+
+
+async def test_corpus_fans_out_exactly_as_route_predicts(bootstrap, router_env, worker_factory) -> None:
+    env = router_env
+    prefix = env["CABLEROUTER_TOPIC_PREFIX"]
+    await create_raw_topic(bootstrap, env["CABLEROUTER_RAW_TOPIC"])
+    worker = worker_factory()
+    await asyncio.to_thread(worker.wait_ready)
+    await asyncio.to_thread(kcat_publish_files, bootstrap, env["CABLEROUTER_RAW_TOPIC"], CORPUS)
+
+    routed, dead = await wait_accounted(bootstrap, env, len(CORPUS))
+    assert not dead, [dict(r.headers) for r in dead]
+    assert len(routed) == len(CORPUS)
+
+    expected = expected_deliveries(CORPUS, prefix)
+    got: collections.Counter = collections.Counter()
+    delivered = await read_to_end(bootstrap, await topics_with_prefix(bootstrap, prefix))
+    for topic, records in delivered.items():
+        for r in records:
+            msg = msgspec.json.decode(r.value, type=EnrichedCable)
+            headers = dict(r.headers)
+            assert headers["content-type"] == b"application/json"
+            assert headers["cable-id"].decode() == (msg.cable.id or "")
+            assert msg.delivery.topic == topic
+            assert msg.delivery in msg.distribution.deliveries
+            assert msg.provenance.topic == env["CABLEROUTER_RAW_TOPIC"]
+            got[(topic, msg.cable.id)] += 1
+    assert got == expected
+
+    seed_topic = f"{prefix}secstate-washdc"
+    assert got[(seed_topic, "10ASTANA179")] == 1
+
+    m = await asyncio.to_thread(worker.metrics)
+    assert m["cablerouter_consumed_cables_total"] == len(CORPUS)
+    assert m["cablerouter_routed_cables_total"] == len(CORPUS)
+    assert sum(v for k, v in m.items() if k.startswith("cablerouter_deliveries_total")) == sum(expected.values())
+    assert worker.terminate() == 0, worker.log_tail()
+
+
+SEED = (REPO / "tests/corpus/seed/10ASTANA179.txt").read_bytes()
+
+SMALL = b"""VZCZCXRO0001
+RR RUEHC
+DE RUEHTA #0001 0420828
+ZNR UUUUU ZZH
+R 110828Z FEB 10
+FM AMEMBASSY ASTANA
+TO %(to)s
+INFO RUEHBJ/AMEMBASSY BEIJING 0001
+%(xmt)s
+UNCLAS ASTANA 000001
+
+SUBJECT: TEST CABLE
+
+1. (U) Test.
+"""
+
+
+def small_cable(to: bytes = b"RUEHC/SECSTATE WASHDC 0001", xmt: bytes = b"") -> bytes:
+    return SMALL % {b"to": to, b"xmt": xmt}
+
+
+async def publish_values(bootstrap: str, topic: str, values: list[bytes | None]) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=4_000_000)
+    await producer.start()
+    try:
+        for i, value in enumerate(values):
+            await producer.send_and_wait(topic, value, key=f"bad{i}".encode())
+    finally:
+        await producer.stop()
+
+
+def _source_offsets(routed: list, dead: list) -> collections.Counter:
+    seen: collections.Counter = collections.Counter()
+    for r in routed:
+        audit = msgspec.json.decode(r.value)
+        seen[(audit["partition"], audit["offset"])] += 1
+    for r in dead:
+        h = dict(r.headers)
+        seen[(int(h["source-partition"]), int(h["source-offset"]))] += 1
+    return seen
+
+
+async def test_sigterm_mid_stream_then_restart_routes_everything(bootstrap, router_env, worker_factory) -> None:
+    env = router_env
+    files = CORPUS * 4
+    await create_raw_topic(bootstrap, env["CABLEROUTER_RAW_TOPIC"])
+    await asyncio.to_thread(kcat_publish_files, bootstrap, env["CABLEROUTER_RAW_TOPIC"], files)
+
+    first = worker_factory(CABLEROUTER_BATCH_SIZE="10")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 90
+    while loop.time() < deadline:  # stop it somewhere in the middle of the stream
+        routed = await consume_all(bootstrap, env["CABLEROUTER_ROUTED_TOPIC"], expect=50, timeout=1)
+        if len(routed) >= 50:
+            break
+    assert len(routed) >= 50, first.log_tail()
+    assert await asyncio.to_thread(first.terminate) == 0, first.log_tail()
+    routed_topic = env["CABLEROUTER_ROUTED_TOPIC"]
+    routed_before = (await read_to_end(bootstrap, [routed_topic]))[routed_topic]
+    assert len(routed_before) < len(files), "the first worker finished before SIGTERM: nothing was tested"
+
+    second = worker_factory()
+    routed, dead = await wait_accounted(bootstrap, env, len(files), timeout=150)
+    seen = _source_offsets(routed, dead)
+    assert not dead
+    assert len(seen) == len(files), second.log_tail()  # every source offset routed in the end
+    duplicates = sum(n - 1 for n in seen.values())
+    print(f"SIGTERM restart: {len(files)} cables, {len(routed_before)} routed before SIGTERM, "
+          f"{duplicates} routed twice")
+    assert await asyncio.to_thread(second.terminate) == 0
+
+
+async def test_two_workers_share_partitions_and_route_everything(bootstrap, router_env, worker_factory) -> None:
+    env = router_env
+    await create_raw_topic(bootstrap, env["CABLEROUTER_RAW_TOPIC"])
+    a, b = worker_factory(), worker_factory()
+    await asyncio.gather(asyncio.to_thread(a.wait_ready), asyncio.to_thread(b.wait_ready))
+    await asyncio.to_thread(kcat_publish_files, bootstrap, env["CABLEROUTER_RAW_TOPIC"], CORPUS)
+    routed, dead = await wait_accounted(bootstrap, env, len(CORPUS))
+    assert not dead and len(_source_offsets(routed, dead)) == len(CORPUS)
+    ma, mb = await asyncio.gather(asyncio.to_thread(a.metrics), asyncio.to_thread(b.metrics))
+    ca, cb = ma["cablerouter_consumed_cables_total"], mb["cablerouter_consumed_cables_total"]
+    assert ca > 0 and cb > 0, (ca, cb)
+    assert ca + cb >= len(CORPUS)
+    _, ready_a = a.get("/readyz")
+    assert msgspec.json.decode(ready_a)["assigned"] == 2
+    assert a.terminate() == 0 and b.terminate() == 0
+
+
+async def test_live_directory_update_applies_without_restart(bootstrap, router_env, worker_factory) -> None:
+    from aiokafka import AIOKafkaProducer
+
+    from cablerouter.directory import CollectiveEntry, encode_entry, entry_key
+
+    env = router_env
+    prefix = env["CABLEROUTER_TOPIC_PREFIX"]
+    raw = env["CABLEROUTER_RAW_TOPIC"]
+    await create_raw_topic(bootstrap, raw)
+    worker = worker_factory()
+    await asyncio.to_thread(worker.wait_ready)
+    cable = small_cable(to=b"RUCNTST/TEST ATLANTIS COLLECTIVE")
+
+    await publish_values(bootstrap, raw, [cable])
+    routed, _ = await wait_accounted(bootstrap, env, 1)
+    before = msgspec.json.decode(routed[0].value)["topics"]
+    assert f"{prefix}amembassy-tokyo" not in before
+
+    entry = CollectiveEntry(id="TEST ATLANTIS COLLECTIVE", plad="TEST ATLANTIS COLLECTIVE",
+                            ri="RUCNTST", members=["AMEMBASSY TOKYO", "AMEMBASSY SEOUL"])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
+    await producer.start()
+    try:
+        await producer.send_and_wait(env["CABLEROUTER_DIRECTORY_TOPIC"], encode_entry(entry),
+                                     key=entry_key(entry).encode())
+    finally:
+        await producer.stop()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while loop.time() < deadline:
+        if (await asyncio.to_thread(worker.metrics)).get("cablerouter_directory_updates_total", 0) >= 1:
+            break
+        await asyncio.sleep(0.3)
+
+    await publish_values(bootstrap, raw, [cable])
+    routed, _ = await wait_accounted(bootstrap, env, 2)
+    after = msgspec.json.decode(routed[1].value)["topics"]
+    assert f"{prefix}amembassy-tokyo" in after and f"{prefix}amembassy-seoul" in after
+    assert worker.terminate() == 0
