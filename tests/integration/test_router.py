@@ -278,3 +278,67 @@ async def test_live_directory_update_applies_without_restart(bootstrap, router_e
     after = msgspec.json.decode(routed[1].value)["topics"]
     assert f"{prefix}amembassy-tokyo" in after and f"{prefix}amembassy-seoul" in after
     assert worker.terminate() == 0
+
+
+def _malformed_catalogue() -> list[tuple[str, bytes | None, str]]:
+    """(kind, value, expected reason): every kind of bad input the worker must survive."""
+    padded_info = b"INFO RUCNCIS/CIS COLLECTIVE 2441\n" + b"".join(
+        b"RUEHXX/AMEMBASSY NOWHERE%d\n" % i for i in range(50))
+    return [
+        ("empty", b"", "empty_input"),
+        ("blank lines only", b"\r\n \n\t\n", "empty_input"),
+        ("null value", None, "empty_input"),
+        ("binary", bytes(range(256)) * 4, "binary_input"),
+        ("invalid UTF-8", b"\xff\xfe\xfd\xc3(" * 200, "binary_input"),
+        ("text without header", b"UNCLAS\n\nSUBJECT: NOTHING\n\n1. Body.\n", "no_addressees"),
+        ("truncated header", SEED[:60], "no_addressees"),
+        ("header without addressees", SEED.split(b"TO RUEHC")[0], "no_addressees"),
+        ("garbage DTG", SEED.replace(b"O 110828Z FEB 10", b"O 119999Z FOO 10"), "bad_dtg"),
+        ("oversized", SEED + b"X" * 25_000, "oversized_input"),
+        ("too many addressees",
+         SEED.replace(b"INFO RUCNCIS/CIS COLLECTIVE 2441\n", padded_info), "too_many_addressees"),
+        ("needs more topics than allowed", SEED, "topic_limit"),
+    ]
+
+
+async def test_malformed_input_is_dead_lettered_and_the_worker_keeps_going(
+    bootstrap, router_env, worker_factory
+) -> None:
+    env = router_env
+    raw = env["CABLEROUTER_RAW_TOPIC"]
+    await create_raw_topic(bootstrap, raw, partitions=1)  # one partition: offsets = publish order
+    worker = worker_factory(CABLEROUTER_MAX_CABLE_BYTES="20000", CABLEROUTER_MAX_ADDRESSEES="40",
+                            CABLEROUTER_MAX_TOPICS="6")
+    await asyncio.to_thread(worker.wait_ready)
+    catalogue = _malformed_catalogue()
+    good = small_cable()  # needs 2 topics, within the cap of 6
+    values = [good] + [value for _, value, _ in catalogue] + [good]
+    await publish_values(bootstrap, raw, values)
+
+    routed, dead = await wait_accounted(bootstrap, env, len(values))
+    by_offset = {int(dict(r.headers)["source-offset"]): r for r in dead}
+    assert sorted(by_offset) == list(range(1, len(catalogue) + 1)), "only the bad ones are dead-lettered"
+    for offset, (kind, value, reason) in enumerate(catalogue, start=1):
+        record = by_offset[offset]
+        headers = {k: v.decode() for k, v in record.headers}
+        assert headers["reason"] == reason, (kind, headers)
+        assert headers["detail"], kind
+        assert headers["source-topic"] == raw and headers["source-partition"] == "0"
+        assert record.value == (value or b""), f"{kind}: original bytes not kept"
+        assert record.key == f"bad{offset}".encode()
+    assert sorted(msgspec.json.decode(r.value)["offset"] for r in routed) == [0, len(values) - 1]
+
+    assert worker.proc.poll() is None, "the worker must keep running"
+    status, _ = await asyncio.to_thread(worker.get, "/healthz")
+    assert status == 200
+    m = await asyncio.to_thread(worker.metrics)
+    reasons = collections.Counter(reason for _, _, reason in catalogue)
+    for reason, n in reasons.items():
+        assert m[f'cablerouter_dead_lettered_cables_total{{reason="{reason}"}}'] == n, reason
+    dead_total = sum(v for k, v in m.items() if k.startswith("cablerouter_dead_lettered_cables_total{"))
+    assert m["cablerouter_consumed_cables_total"] == len(values)
+    assert m["cablerouter_consumed_cables_total"] == m["cablerouter_routed_cables_total"] + dead_total
+    assert m["cablerouter_internal_errors_total"] == 0
+    log = worker.log_path.read_text()
+    assert '"reason": "bad_dtg"' in log.replace('":"', '": "') and "10ASTANA179" in log
+    assert worker.terminate() == 0
