@@ -262,6 +262,9 @@ async def test_live_directory_update_applies_without_restart(bootstrap, router_e
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all")
     await producer.start()
     try:
+        # A broken record in the same batch is rejected alone; the good one still applies.
+        await producer.send(env["CABLEROUTER_DIRECTORY_TOPIC"], b"{not json",
+                            key=b"collective:BROKEN")
         await producer.send_and_wait(env["CABLEROUTER_DIRECTORY_TOPIC"], encode_entry(entry),
                                      key=entry_key(entry).encode())
     finally:
@@ -277,6 +280,8 @@ async def test_live_directory_update_applies_without_restart(bootstrap, router_e
     routed, _ = await wait_accounted(bootstrap, env, 2)
     after = msgspec.json.decode(routed[1].value)["topics"]
     assert f"{prefix}amembassy-tokyo" in after and f"{prefix}amembassy-seoul" in after
+    assert "directory update rejected" in worker.log_path.read_text()
+    assert (await asyncio.to_thread(worker.metrics))["cablerouter_directory_updates_total"] == 1
     assert worker.terminate() == 0
 
 

@@ -18,7 +18,7 @@ from aiokafka.errors import TopicAlreadyExistsError
 from mode import Service
 
 from cablerouter.config import Settings
-from cablerouter.directory import Directory, apply_update
+from cablerouter.directory import Directory, apply_update, apply_updates
 from cablerouter.errors import CableRouterError
 from cablerouter.metrics import RouterMetrics
 
@@ -105,10 +105,12 @@ class DirectoryFeed(Service):
         assert consumer is not None
         while not self.should_stop:
             batch = await consumer.getmany(timeout_ms=500)
-            for tp, records in batch.items():
-                for record in records:
-                    self._apply(record.key, record.value, record.offset)
-                    self._position[tp] = record.offset + 1
+            records = [r for tp_records in batch.values() for r in tp_records]
+            if records:
+                self._apply_batch(records)
+            for tp, tp_records in batch.items():
+                if tp_records:
+                    self._position[tp] = tp_records[-1].offset + 1
             if not self.loaded.is_set() and all(
                 self._position.get(tp, 0) >= self._end_at_start[tp] for tp in tps
             ):
@@ -119,6 +121,18 @@ class DirectoryFeed(Service):
         log.info("directory loaded", extra={"version": str(self._current.version),
                                              "entries": self._current.size})
         self._on_loaded()
+
+    def _apply_batch(self, records: list) -> None:
+        """Apply a fetched batch at once (one re-index); isolate bad records if any."""
+        pairs = [((r.key or b"").decode("utf-8", "replace"), r.value) for r in records]
+        try:
+            self._current = apply_updates(self._current, pairs)
+        except CableRouterError:
+            for r in records:
+                self._apply(r.key, r.value, r.offset)
+            return
+        self._metrics.directory_updates.inc(len(records))
+        self._publish_metrics()
 
     def _apply(self, key: bytes | None, value: bytes | None, offset: int) -> None:
         name = (key or b"").decode("utf-8", "replace")
