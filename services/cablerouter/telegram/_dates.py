@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-__all__ = ("parse_declassification_date", "parse_dtg", "resolve_filing_time")
+__all__ = ("dtg_datetime", "parse_declassification_date", "parse_dtg", "resolve_filing_time")
 
 _UTC = dt.timezone.utc
 _MONTHS = {
@@ -44,14 +44,27 @@ def parse_dtg(line: str) -> tuple[str, str | None, dt.datetime, str, list[str]] 
     if m is None:
         return None
     action, info, raw, day, hour, minute, month, year, rest = m.groups()
+    when = dtg_datetime(day, hour, minute, month, year)
+    if when is None:
+        return None
+    return action, info, when, raw, rest.split() if rest else []
+
+
+def dtg_datetime(day: str, hour: str, minute: str, month: str, year: str) -> dt.datetime | None:
+    """The UTC datetime of the parts of a DTG (``11``, ``08``, ``28``, ``FEB``, ``10``).
+
+    Returns
+    -------
+    datetime or None
+        ``None`` when the month is unknown or the date or time is impossible.
+    """
     month_no = _MONTHS.get(month)
     if month_no is None:
         return None
     try:
-        when = dt.datetime(_year(year), month_no, int(day), int(hour), int(minute), tzinfo=_UTC)
+        return dt.datetime(_year(year), month_no, int(day), int(hour), int(minute), tzinfo=_UTC)
     except ValueError:
         return None
-    return action, info, when, raw, rest.split() if rest else []
 
 
 def resolve_filing_time(raw: str, dtg: dt.datetime) -> dt.datetime | None:

@@ -79,13 +79,14 @@ Warning codes (``Warning.code``)
 from __future__ import annotations
 
 from cablerouter.errors import DecodeError
+from cablerouter.telegram._fast_header import fast_header
 from cablerouter.telegram._wrappers import locate_header
 from cablerouter.telegram.header import parse_header
 from cablerouter.telegram.lines import LineBuffer, decode_bytes
 from cablerouter.telegram.model import Cable, DecodeLimits, Warning
 from cablerouter.telegram.text import parse_text, reference_id
 
-__all__ = ("REASONS", "decode_telegram")
+__all__ = ("REASONS", "decode_telegram", "decode_with")
 
 REASONS: tuple[str, ...] = (
     "empty_input",
@@ -120,26 +121,56 @@ def decode_telegram(raw: bytes, *, limits: DecodeLimits = _DEFAULT_LIMITS) -> Ca
     DecodeError
         With one of the reason codes listed in this module's docstring.
     """
+    return decode_with(raw, limits, fast=True)
+
+
+def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
+    """Decode one raw telegram, with or without the fast paths.
+
+    Parameters
+    ----------
+    raw
+        The telegram as received.
+    limits
+        Size and addressee limits.
+    fast
+        Try the single-pattern readers for clean standard input first (the default of
+        :func:`decode_telegram`); ``False`` runs only the line-by-line parsers. The result
+        is the same either way: the fast paths accept only input they read identically.
+
+    Returns
+    -------
+    Cable
+        The decoded cable.
+
+    Raises
+    ------
+    DecodeError
+        As :func:`decode_telegram`.
+    """
     warnings: list[Warning] = []
     text = decode_bytes(raw, limits, warnings)
+    h = fast_header(text, limits, warnings) if fast else None
     buf = LineBuffer(text)
-    start, distribution = locate_header(buf, warnings)
-    if start < 0:
-        raise DecodeError(
-            "no_addressees",
-            "Expected a telegram header (VZCZC, DE, DTG or FM line) with TO/INFO addressees, "
-            "got text only",
-            line=1,
-            excerpt=text.lstrip()[:60],
-        )
-    h = parse_header(buf, start, limits, warnings)
-    if not h.to and not h.info and not h.xmt:
-        raise DecodeError(
-            "no_addressees",
-            "Expected a TO or INFO addressee line, got none",
-            line=h.end + 1 if h.end < len(buf.lines) else None,
-            excerpt=buf.lines[start].strip()[:60],
-        )
+    distribution = None
+    if h is None:
+        start, distribution = locate_header(buf, warnings)
+        if start < 0:
+            raise DecodeError(
+                "no_addressees",
+                "Expected a telegram header (VZCZC, DE, DTG or FM line) with TO/INFO addressees, "
+                "got text only",
+                line=1,
+                excerpt=text.lstrip()[:60],
+            )
+        h = parse_header(buf, start, limits, warnings)
+        if not h.to and not h.info and not h.xmt:
+            raise DecodeError(
+                "no_addressees",
+                "Expected a TO or INFO addressee line, got none",
+                line=h.end + 1 if h.end < len(buf.lines) else None,
+                excerpt=buf.lines[start].strip()[:60],
+            )
     if h.dtg_raw is None:
         warnings.append(Warning(code="missing_dtg", detail="no FL5 date-time group"))
     if h.originator is None:

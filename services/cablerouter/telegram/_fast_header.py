@@ -1,0 +1,201 @@
+"""Fast path for the common, clean heading: one compiled pattern instead of a line loop.
+
+Most telegrams open with the textbook heading, each format line once, in order, upper
+case, single spaces, nothing unusual::
+
+    VZCZCXRO1169
+    OO RUEHIK
+    DE RUEHTA #0179 0420828
+    ZNR UUUUU ZZH
+    O 110828Z FEB 10
+    FM AMEMBASSY ASTANA
+    TO RUEHC/SECSTATE WASHDC IMMEDIATE 7388
+    INFO RUCNCIS/CIS COLLECTIVE 2441
+    RUEHBJ/AMEMBASSY BEIJING 1801
+
+:func:`fast_header` reads such a heading with one match for FL1-FM and one match per
+addressee line. It accepts only headings the line-by-line parser
+(:func:`cablerouter.telegram.header.parse_header`) reads without a single warning, and
+returns ``None`` for anything else (wrappers, lower case, tabs or doubled spaces, page
+artefacts, ``ZEN/`` or ``//office//`` addressees, inline ``XMT``, a heading not closed by
+a blank line, ...); the caller then runs the line-by-line parser, which keeps all the
+quirk handling. Both produce the same :class:`~cablerouter.telegram.header.Header`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from cablerouter.telegram._dates import dtg_datetime
+from cablerouter.telegram._formats import PROSIGN_PRECEDENCE, SECURITY_LETTER
+from cablerouter.telegram.addressees import MAX_ADDRESSEE_CHARS
+from cablerouter.telegram.header import Header, _continues_addresses, _resolve_filing_time
+from cablerouter.telegram.model import (
+    Addressee,
+    DecodeLimits,
+    Origination,
+    RoutingLine,
+    SecurityWarning,
+    TransmissionId,
+    Warning,
+)
+
+__all__ = ("fast_header",)
+
+_EOL = r"[ \t]*\n"
+_BLANKS = r"(?:[ \t]*\n)*"
+# One addressee as parse_addressee reads it, restricted to the unambiguous form: optional
+# `RI/`, a PLAD of single-spaced words (first word a letter, not a precedence word; no
+# `/`, `,` or `;`, so no office suffix and nothing to strip), then an optional precedence
+# and an optional MCN. The PLAD is lazy, so the longest precedence/MCN tail is taken, as
+# parse_addressee strips the MCN and then the longest precedence.
+_ADDRESSEE = (
+    r"(?P<addr>(?!PAGE )(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
+    r"(?P<plad>(?!(?:NIACT|IMMEDIATE|PRIORITY|ROUTINE|FLASH)\b)[A-Z][A-Z0-9.&'()-]*(?: [A-Z0-9.&'()-]+)*?)"
+    r"(?: (?P<prec>NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH))?"
+    r"(?: (?P<mcn>[0-9]{4,6}(?:-[0-9]{4,6})?))?)"
+)
+# FL1 to FM, each line at most once, in order, blank lines between them allowed (the line
+# parser skips them before the address block).
+_HEADING = re.compile(
+    _BLANKS
+    + r"(?:(?P<fl1>VZCZC(?P<channel>[A-Z]{1,12})(?P<serial>[0-9]{1,12}))" + _EOL + _BLANKS + r")?"
+    + r"(?:(?P<prosign>ZZ|OO|PP|RR)(?P<ris>(?: [A-Z]{4,8})+)" + _EOL
+    + r"(?P<more>(?:R[A-Z]{3,7}(?: [A-Z]{4,8})*" + _EOL + r")*)" + _BLANKS + r")?"
+    + r"(?:DE (?P<de_ri>[A-Z]{3,8}) #(?P<ssn>[0-9]{1,6}[A-Z]?)(?:/(?P<section>[0-9]{1,3}))?"
+    + r"(?: (?P<filing>[0-9]{7}|[0-9]{2}/[0-9]{4}Z))?" + _EOL + _BLANKS + r")?"
+    + r"(?:(?P<signal>ZN[RY]) (?P<letters>(?P<letter>[UERCST])(?P=letter){4}(?:/[A-Z]{5})?)"
+    + r"(?P<sec_ops>(?: [A-Z0-9]+)*)" + _EOL + _BLANKS + r")?"
+    + r"(?P<action>[ZOPR])(?: (?P<info>[ZOPR]))? "
+    + r"(?P<dtg>(?P<day>[0-9]{2})(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})Z (?P<month>[A-Z]{3}) (?P<year>[0-9]{4}|[0-9]{2}))"
+    + r"(?P<dtg_ops>(?: [A-Z0-9#/]+)*)" + _EOL + _BLANKS
+    + r"FM " + _ADDRESSEE + _EOL + _BLANKS
+)
+# One line of the address block: a keyword line or a continuation line whose first word
+# the line parser would not treat specially (keywords, block ends, page artefacts).
+_BLOCK_LINE = re.compile(
+    r"^(?:(TO|INFO|XMT) |(?!(?:TO|INFO|XMT|BT|NNNN|PAGE|UNCLAS|UUNCLAS|UNCLASSIFIED|CONFIDENTIAL"
+    r"|SECRET|TOP|C|S|T|LIMITED|RESTRICTED)\b))"
+    + re.sub(r"\?P<\w+>", "", _ADDRESSEE)  # findall: groups (kw, addr, ri, plad, prec, mcn)
+    + r"[ \t]*$",
+    re.MULTILINE,
+)
+# The blank line closing the address block.
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_BLANK_RUN = re.compile(r"(?:[ \t]*\n)+")
+
+
+def fast_header(text: str, limits: DecodeLimits, warnings: list[Warning]) -> Header | None:
+    """Read a clean, standard heading at the start of ``text``.
+
+    Parameters
+    ----------
+    text
+        The whole decoded input (``\\n`` line ends).
+    limits
+        ``max_addressees``: beyond it the line parser raises, so ``None`` is returned.
+    warnings
+        Receives only the FL3 filing-time warnings, and only when a header is returned.
+
+    Returns
+    -------
+    Header or None
+        The header exactly as :func:`~cablerouter.telegram.header.parse_header` would
+        return it, or ``None`` when the heading is not the clean standard form.
+    """
+    m = _HEADING.match(text)
+    if m is None:
+        return None
+    pos = m.end()
+    if not text.startswith(("TO ", "INFO ", "XMT "), pos):
+        return None
+    (fl1, channel, serial, prosign, ris, more, de_ri, ssn, section, filing, signal, letters,
+     letter, sec_ops, action, info, dtg_raw, day, hour, minute, month, year, dtg_ops) = m.group(
+        "fl1", "channel", "serial", "prosign", "ris", "more", "de_ri", "ssn", "section", "filing",
+        "signal", "letters", "letter", "sec_ops", "action", "info", "dtg", "day", "hour", "minute",
+        "month", "year", "dtg_ops",
+    )  # fmt: skip
+    when = dtg_datetime(day, hour, minute, month, year)
+    if when is None:  # the line parser raises bad_dtg
+        return None
+    fm = _addressee(m, text.count("\n", 0, m.start("addr")) + 1)
+    if fm is None:
+        return None
+    h = Header()
+    if fl1 is not None:
+        h.transmission = TransmissionId(raw=fl1, channel=channel, serial=serial)
+    if prosign is not None:
+        routing_ris = ris.split()
+        if more:
+            routing_ris.extend(more.split())
+        h.routing = RoutingLine(prosign=prosign, precedence=PROSIGN_PRECEDENCE[prosign[0]], ris=routing_ris)
+    if de_ri is not None:
+        h.origin = Origination(
+            ri=de_ri, ssn=ssn, section=int(section) if section is not None else None, filing_time_raw=filing
+        )
+    if signal is not None:
+        h.security = SecurityWarning(
+            signal=signal,  # type: ignore[arg-type]
+            letters=letters,
+            classification=SECURITY_LETTER[letter],
+            opsigs=sec_ops.split(),
+        )
+    h.precedence = PROSIGN_PRECEDENCE[action]
+    h.info_precedence = PROSIGN_PRECEDENCE[info] if info else h.precedence
+    h.dtg = when
+    h.dtg_raw = dtg_raw
+    h.dtg_opsigs = dtg_ops.split()
+    h.originator = fm
+    # The address block, up to the first blank line: every line must be an addressee line.
+    close = _BLANK_LINE.search(text, pos)
+    if close is None:
+        return None
+    end = close.start() + 1
+    found = _BLOCK_LINE.findall(text, pos, end)
+    if len(found) != text.count("\n", pos, end) or len(found) > limits.max_addressees:
+        return None
+    if " XMT " in text[pos:end]:  # inline exemptions: left to the line parser
+        return None
+    line = text.count("\n", 0, pos) + 1
+    block = h.to
+    for kw, addr, ri, plad, precedence, mcn in found:
+        if kw:
+            block = h.to if kw == "TO" else h.info if kw == "INFO" else h.xmt
+        if len(addr) > MAX_ADDRESSEE_CHARS:
+            return None
+        if mcn and plad == "AIG":
+            plad = f"AIG {mcn}"
+            mcn = ""
+        block.append(
+            Addressee(
+                ri=ri or None,
+                plad=plad,
+                precedence=precedence or None,  # type: ignore[arg-type]
+                mcn=mcn or None,
+                line=line,
+                raw=addr,
+            )
+        )
+        line += 1
+    # The heading ends at a blank line not followed by more addressees.
+    gap = _BLANK_RUN.match(text, end)
+    assert gap is not None
+    nl = text.find("\n", gap.end())
+    following = text[gap.end() :] if nl < 0 else text[gap.end() : nl]
+    if not following.strip() or _continues_addresses(following):
+        return None
+    h.end = line - 1
+    if h.origin is not None and filing is not None:
+        h.origin = _resolve_filing_time(h.origin, h.dtg, warnings)
+    return h
+
+
+def _addressee(m: re.Match[str], line: int) -> Addressee | None:
+    """The :class:`Addressee` of an addressee match, as parse_addressee builds it."""
+    addr, ri, plad, precedence, mcn = m.group("addr", "ri", "plad", "prec", "mcn")
+    if len(addr) > MAX_ADDRESSEE_CHARS:
+        return None
+    if plad == "AIG" and mcn is not None:
+        plad = f"AIG {mcn}"
+        mcn = None
+    return Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, line=line, raw=addr)  # type: ignore[arg-type]
