@@ -60,6 +60,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     batch_size, batch_seconds
         The agent takes up to ``batch_size`` cables or waits ``batch_seconds`` (``500``,
         ``0.05``) and produces their deliveries together.
+    agent_concurrency
+        Batches routed at once (``2``): one is decoded while another waits for the
+        broker's acknowledgements. Offsets are still committed only when contiguous.
     linger_ms, compression
         Producer batching delay (``5``) and compression (``none``; ``gzip`` needs nothing
         extra).
@@ -96,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     max_addressees: PositiveInt = 2_000
     batch_size: PositiveInt = 500
     batch_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.05
+    agent_concurrency: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
     linger_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 5
     compression: Literal["none", "gzip"] = "none"
     directory_file: str = ""

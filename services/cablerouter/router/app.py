@@ -100,7 +100,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         key_serializer="raw", value_serializer="raw", partitions=settings.raw_partitions,
     )
 
-    @app.agent(raw_cables_topic, name="route_cables")
+    @app.agent(raw_cables_topic, name="route_cables", concurrency=settings.agent_concurrency)
     async def route_cables(stream: faust.StreamT) -> None:
         """Decode, resolve and fan out each raw cable; bad input is dead-lettered."""
         await feed.loaded.wait()

@@ -139,7 +139,7 @@ class BatchRouter:
         """Route ``batch``; returns once every outcome is acknowledged by the broker."""
         m = self._metrics
         m.consumed.inc(len(batch))
-        m.in_flight.set(len(batch))
+        m.in_flight.inc(len(batch))
         directory = self._directory()
         outcomes: list[_Routed | _Rejected] = []
         for source in batch:
@@ -246,4 +246,4 @@ class BatchRouter:
                     },
                 )
             self._progress.processed(src.topic, src.partition, src.offset, mono)
-        m.in_flight.set(0)
+        m.in_flight.dec(len(outcomes))
