@@ -14,10 +14,7 @@ import msgspec
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from cablerouter.directory import resolve_distribution
-from cablerouter.directory_files import load_default_directory
 from cablerouter.router.envelope import EnrichedCable
-from cablerouter.telegram import decode_telegram
 from tests.integration.kafkautil import consume_all, read_to_end
 from tests.integration.routerutil import WorkerProcess
 
@@ -75,12 +72,20 @@ def kcat_publish_files(bootstrap: str, topic: str, files: list[pathlib.Path]) ->
 
 
 def expected_deliveries(files: list[pathlib.Path], prefix: str) -> collections.Counter:
-    directory = load_default_directory()
+    """What `cablerouter route` predicts: (topic, cable id) -> number of deliveries."""
+    import os
+    import sys
+
+    env = {**os.environ, "CABLEROUTER_TOPIC_PREFIX": prefix}
+    proc = subprocess.run([sys.executable, "-m", "cablerouter", "route", *map(str, files)],
+                          capture_output=True, env=env, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr.decode()
     expected: collections.Counter = collections.Counter()
-    for f in files:
-        cable = decode_telegram(f.read_bytes())
-        for d in resolve_distribution(cable, directory, topic_prefix=prefix).deliveries:
-            expected[(d.topic, cable.id)] += 1
+    for line in proc.stdout.splitlines():
+        routed = msgspec.json.decode(line)
+        for d in routed["deliveries"]:
+            expected[(d["topic"], routed["id"])] += 1
+    assert sum(1 for _ in proc.stdout.splitlines()) == len(files)
     return expected
 
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 from collections.abc import Iterator
 
 import msgspec
 
+from cablerouter.config import load_settings, settings_help
 from cablerouter.directory import Delivery, Directory, resolve_distribution
 from cablerouter.directory_files import load_default_directory, load_directory_file
 from cablerouter.errors import CableRouterError, DirectoryError
-from cablerouter.telegram import decode_telegram
+from cablerouter.telegram import DecodeLimits, decode_telegram
 
 __all__ = ("RouteError", "RouteErrorLine", "RouteLine", "register")
 
@@ -50,14 +52,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "Prints one JSON line per cable: source, id, directory_version and deliveries (each "
         "with addressee, topic, role, precedence, via, mcn, flags). An input that fails to "
         'decode prints {"source": ..., "error": {"reason", "line", "detail"}} and makes the '
-        "exit code 1.",
+        "exit code 1. Topic names, limits and the directory file come from the same "
+        "CABLEROUTER_* settings the worker reads, so the output predicts the worker's.",
+        epilog=settings_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("paths", nargs="*", default=["-"], metavar="PATH", help="cable files or folders, or -")
     p.add_argument(
         "--directory",
         metavar="FILE",
         type=pathlib.Path,
-        help="operator directory file (YAML, or JSON by suffix) instead of the shipped default",
+        help="operator directory file (YAML, or JSON by suffix); default: "
+        "CABLEROUTER_DIRECTORY_FILE, else the shipped default",
     )
     p.set_defaults(handler=_run)
 
@@ -79,8 +85,11 @@ def _inputs(paths: list[str]) -> Iterator[tuple[str, bytes]]:
 
 
 def _run(args: argparse.Namespace) -> int:
+    settings = load_settings(os.environ)
+    limits = DecodeLimits(max_bytes=settings.max_cable_bytes, max_addressees=settings.max_addressees)
+    path = args.directory or (pathlib.Path(settings.directory_file) if settings.directory_file else None)
     try:
-        directory = load_directory(args.directory)
+        directory = load_directory(path)
     except DirectoryError as exc:
         print(f"cablerouter route: {exc}", file=sys.stderr)
         return 2
@@ -94,14 +103,14 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     for source, raw in inputs:
         try:
-            cable = decode_telegram(raw)
+            cable = decode_telegram(raw, limits=limits)
         except CableRouterError as exc:
             status = 1
             line: RouteLine | RouteErrorLine = RouteErrorLine(
                 source=source, error=RouteError(reason=exc.reason, line=exc.line, detail=exc.detail)
             )
         else:
-            distribution = resolve_distribution(cable, directory)
+            distribution = resolve_distribution(cable, directory, topic_prefix=settings.topic_prefix)
             line = RouteLine(
                 source=source,
                 id=distribution.cable_id,
