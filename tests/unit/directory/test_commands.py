@@ -10,7 +10,7 @@ import pytest
 from cablerouter import cli
 from cablerouter.commands import route
 from cablerouter.errors import DecodeError
-from cablerouter.telegram.model import Cable
+from cablerouter.telegram.model import Cable, DecodeLimits
 
 from .conftest import seed_cable_by_hand
 
@@ -70,7 +70,7 @@ def test_directory_show_summary_of_the_default(capsys: pytest.CaptureFixture[str
     assert out.startswith("version ") and "38 collectives" in out
 
 
-def _fake_decoder(raw: bytes) -> Cable:
+def _fake_decoder(raw: bytes, *, limits: DecodeLimits = DecodeLimits()) -> Cable:
     """Stands in for the decoder: the hand-built seed header, or a decode failure."""
     if raw.startswith(b"VZCZC"):
         return seed_cable_by_hand()
