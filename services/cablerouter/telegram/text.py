@@ -30,15 +30,20 @@ _CLASS_SEARCH_LINES = 60
 # Non-field lines accepted between the classification line and the first field.
 _MAX_INSTRUCTION_LINES = 30
 
-# Field markers, searched anywhere in a preamble line (case-insensitive).
+# Field markers, searched anywhere in a preamble line, case-insensitively, at the start of
+# the line or after white space. Written so that the engine can skip to the candidate
+# first letters (E, T, S, R in either case, and U+017F, which matches `s` case-insensitively)
+# before testing anything else: a marker's first letter, then "not after a non-space", then
+# the rest of the marker; `(?<![\s\S]{2})` after the first letter means "at the start".
+_S = "[Ss\u017f]"
+_REF_WORD = r"[Ee][Ff](?:" + _S + r"|[Tt][Ee][Ll]" + _S + r"?)?\b"
 _FIELD = re.compile(
-    r"(?:(?<=\s)|^)(?:"
-    r"(?P<eo>E\.? ?[O0]\.? ?(?=1\d{4}))"
-    r"|(?P<tags>TAGS\b ?:?)"
-    r"|(?P<subject>SUBJ(?:ECT)?\b ?:|^SUBJECT\b)"
-    r"|(?P<ref>REF(?:S|TELS?)?\b ?:|^REF(?:S|TELS?)?\b)"
-    r")",
-    re.IGNORECASE,
+    r"[EeTtRr" + _S[1:-1] + r"](?<!\S[\s\S])(?:"
+    r"(?<=[Ee])(?P<eo>\.? ?[Oo0]\.? ?(?=1\d{4}))"
+    r"|(?<=[Tt])(?P<tags>[Aa][Gg]" + _S + r"\b ?:?)"
+    r"|(?<=" + _S + r")(?P<subject>[Uu][Bb][Jj](?:[Ee][Cc][Tt])?\b ?:|(?<![\s\S]{2})[Uu][Bb][Jj][Ee][Cc][Tt]\b)"
+    r"|(?<=[Rr])(?P<ref>" + _REF_WORD + r" ?:|(?<![\s\S]{2})" + _REF_WORD + r")"
+    r")"
 )
 # A paragraph opening: `1. (U) ...`, `¶1. ...`, `3.(SBU)`.
 _PARAGRAPH = re.compile(r"¶? ?\d{1,3} ?\.(?!\d)")
