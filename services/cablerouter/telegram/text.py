@@ -240,7 +240,15 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
         if not line or line.isspace():
             after_blank = True
             continue
-        s = _normalise(line)
+        # _normalise, inlined (this loop runs for every preamble line), then a cheap
+        # pre-check before searching the line for field markers.
+        s = line.strip()
+        if s.endswith("\\"):
+            s = s.rstrip("\\ \t")
+        if "¶" in s:
+            s = s.replace("¶", "").strip()
+        if "  " in s or "\t" in s:
+            s = " ".join(s.split())
         if not s:
             after_blank = True
             continue
@@ -249,7 +257,9 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
         upper = s.upper()
         if upper == "BT" or (("PAGE " in upper or " OF 0" in upper) and is_page_artefact(upper)):
             continue
-        if _may_hold_field(upper) and _FIELD.search(s) is not None:
+        if (
+            "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
+        ) and _FIELD.search(s) is not None:
             field = _split_fields(s, i, field, pieces)
             seen_main = seen_main or field in ("subject", "tags", "ref")
             after_blank = False
@@ -272,11 +282,6 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
         field = ""
         after_blank = False
     return -1
-
-
-def _may_hold_field(upper: str) -> bool:
-    """Cheap pre-check before searching a line for field markers."""
-    return "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
 
 
 def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: list[Warning]) -> None:
