@@ -198,10 +198,17 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
     return t
 
 
-def _split_fields(s: str, line: int, field: str, pieces: list[tuple[str, str | None, int]]) -> str:
-    """Append the pieces of one preamble line; return the field in force at its end."""
+def _split_fields(
+    s: str, line: int, field: str, pieces: list[tuple[str, str | None, int]], fm: re.Match[str] | None = None
+) -> str:
+    """Append the pieces of one preamble line; return the field in force at its end.
+
+    ``fm`` is the line's first field marker when the caller already searched for it.
+    """
     pos = 0
-    for fm in _FIELD.finditer(s):
+    if fm is None:
+        fm = _FIELD.search(s)
+    while fm is not None:
         if fm.start() > pos or fm.start() == 0:
             before = s[pos : fm.start()].strip()
             if before:
@@ -209,10 +216,28 @@ def _split_fields(s: str, line: int, field: str, pieces: list[tuple[str, str | N
         field = fm.lastgroup or field
         pos = fm.end()
         pieces.append((field, None, line))
+        fm = _next_field(s, pos)
     rest = s[pos:].strip()
     if rest:
         pieces.append((field, rest, line))
     return field
+
+
+def _next_field(s: str, pos: int) -> re.Match[str] | None:
+    """The next field marker at or after ``pos`` (``pos`` > 0: the end of a marker).
+
+    Most lines hold one marker; in ASCII text (where the only blank left in a normalised
+    line is the space) a further marker needs a space followed by one of these openings,
+    which is much cheaper to rule out than searching the rest of the line.
+    """
+    if s.isascii():
+        tail = s[pos - 1 :].upper()
+        if not (
+            " TAG" in tail or " SUBJ" in tail or " REF" in tail or " E." in tail
+            or " EO" in tail or " E0" in tail or " E O" in tail or " E 0" in tail
+        ):  # fmt: skip
+            return None
+    return _FIELD.search(s, pos)
 
 
 def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]]) -> int:
@@ -259,8 +284,8 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
             continue
         if (
             "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
-        ) and _FIELD.search(s) is not None:
-            field = _split_fields(s, i, field, pieces)
+        ) and (fm := _FIELD.search(s)) is not None:
+            field = _split_fields(s, i, field, pieces, fm)
             seen_main = seen_main or field in ("subject", "tags", "ref")
             after_blank = False
             continue
