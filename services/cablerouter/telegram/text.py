@@ -13,7 +13,14 @@ import datetime as dt
 import re
 
 from cablerouter.telegram._dates import parse_declassification_date
-from cablerouter.telegram._preamble import CAPTION_PHRASES, CAPTION_WORDS, split_refs, split_tags
+from cablerouter.telegram._preamble import (
+    CAPTION_PHRASES,
+    CAPTION_WORDS,
+    FIELD_MARKER,
+    split_fields,
+    split_refs,
+    split_tags,
+)
 from cablerouter.telegram._body import read_body
 from cablerouter.telegram._classification import (
     CLASSIFICATION_INSIDE,
@@ -30,21 +37,6 @@ _CLASS_SEARCH_LINES = 60
 # Non-field lines accepted between the classification line and the first field.
 _MAX_INSTRUCTION_LINES = 30
 
-# Field markers, searched anywhere in a preamble line, case-insensitively, at the start of
-# the line or after white space. Written so that the engine can skip to the candidate
-# first letters (E, T, S, R in either case, and U+017F, which matches `s` case-insensitively)
-# before testing anything else: a marker's first letter, then "not after a non-space", then
-# the rest of the marker; `(?<![\s\S]{2})` after the first letter means "at the start".
-_S = "[Ss\u017f]"
-_REF_WORD = r"[Ee][Ff](?:" + _S + r"|[Tt][Ee][Ll]" + _S + r"?)?\b"
-_FIELD = re.compile(
-    r"[EeTtRr" + _S[1:-1] + r"](?<!\S[\s\S])(?:"
-    r"(?<=[Ee])(?P<eo>\.? ?[Oo0]\.? ?(?=1\d{4}))"
-    r"|(?<=[Tt])(?P<tags>[Aa][Gg]" + _S + r"\b ?:?)"
-    r"|(?<=" + _S + r")(?P<subject>[Uu][Bb][Jj](?:[Ee][Cc][Tt])?\b ?:|(?<![\s\S]{2})[Uu][Bb][Jj][Ee][Cc][Tt]\b)"
-    r"|(?<=[Rr])(?P<ref>" + _REF_WORD + r" ?:|(?<![\s\S]{2})" + _REF_WORD + r")"
-    r")"
-)
 # A paragraph opening: `1. (U) ...`, `¶1. ...`, `3.(SBU)`.
 _PARAGRAPH = re.compile(r"¶? ?\d{1,3} ?\.(?!\d)")
 # A REF item continuing after a blank line: `B. STATE 1234`, `(B) ...` (not a `(U)` mark).
@@ -188,7 +180,7 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
             raw_line = _normalise(buf.lines[cls_index])
             offset = len(raw_line) - len(tail)
             tail = raw_line[offset:] if offset >= 0 and raw_line[offset:].upper() == tail else tail
-            _split_fields(tail, cls_index + 1, "", pieces)
+            split_fields(tail, cls_index + 1, "", pieces)
         i = cls_index + 1
     body_index = _read_preamble(buf, i, pieces)
     _fold_pieces(t, pieces, warnings)
@@ -196,48 +188,6 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
         t.body, t.signer, t.paragraph_marks = read_body(buf, body_index)
         t.body_line = body_index + 1
     return t
-
-
-def _split_fields(
-    s: str, line: int, field: str, pieces: list[tuple[str, str | None, int]], fm: re.Match[str] | None = None
-) -> str:
-    """Append the pieces of one preamble line; return the field in force at its end.
-
-    ``fm`` is the line's first field marker when the caller already searched for it.
-    """
-    pos = 0
-    if fm is None:
-        fm = _FIELD.search(s)
-    while fm is not None:
-        if fm.start() > pos or fm.start() == 0:
-            before = s[pos : fm.start()].strip()
-            if before:
-                pieces.append((field, before, line))
-        field = fm.lastgroup or field
-        pos = fm.end()
-        pieces.append((field, None, line))
-        fm = _next_field(s, pos)
-    rest = s[pos:].strip()
-    if rest:
-        pieces.append((field, rest, line))
-    return field
-
-
-def _next_field(s: str, pos: int) -> re.Match[str] | None:
-    """The next field marker at or after ``pos`` (``pos`` > 0: the end of a marker).
-
-    Most lines hold one marker; in ASCII text (where the only blank left in a normalised
-    line is the space) a further marker needs a space followed by one of these openings,
-    which is much cheaper to rule out than searching the rest of the line.
-    """
-    if s.isascii():
-        tail = s[pos - 1 :].upper()
-        if not (
-            " TAG" in tail or " SUBJ" in tail or " REF" in tail or " E." in tail
-            or " EO" in tail or " E0" in tail or " E O" in tail or " E 0" in tail
-        ):  # fmt: skip
-            return None
-    return _FIELD.search(s, pos)
 
 
 def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]]) -> int:
@@ -284,8 +234,8 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
             continue
         if (
             "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
-        ) and (fm := _FIELD.search(s)) is not None:
-            field = _split_fields(s, i, field, pieces, fm)
+        ) and (fm := FIELD_MARKER.search(s)) is not None:
+            field = split_fields(s, i, field, pieces, fm)
             seen_main = seen_main or field in ("subject", "tags", "ref")
             after_blank = False
             continue
