@@ -71,18 +71,15 @@ class _Bar:
 
 
 async def _ensure_topic(settings: Settings, topic: str) -> None:
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import TopicAlreadyExistsError
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    from cablerouter.router.topics import create_missing_topics
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
-        if topic not in await admin.list_topics():
-            await admin.create_topics(
-                [NewTopic(topic, settings.raw_partitions, settings.topic_replication)]
-            )
-    except TopicAlreadyExistsError:
-        pass
+        await create_missing_topics(
+            admin, {topic: (settings.raw_partitions, settings.topic_replication, {})})
     finally:
         await admin.close()
 

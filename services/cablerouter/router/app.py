@@ -7,6 +7,7 @@ injected Prometheus registry and the starting directory.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 import faust
@@ -21,6 +22,8 @@ from cablerouter.router.progress import Progress
 from cablerouter.router.sink import DeliverySink
 
 __all__ = ("Router", "create_app")
+
+log = logging.getLogger("cablerouter.router")
 
 
 class Router:
@@ -126,8 +129,9 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
 
     @app.on_partitions_assigned.connect
     async def on_assigned(app: faust.App, assigned, **kwargs) -> None:
-        progress.assign({(tp.topic, tp.partition) for tp in assigned
-                         if tp.topic == settings.raw_topic}, time.monotonic())
+        mine = {(tp.topic, tp.partition) for tp in assigned if tp.topic == settings.raw_topic}
+        progress.assign(mine, time.monotonic())
+        log.info("input partitions assigned", extra={"partitions": sorted(p for _, p in mine)})
 
     @app.timer(interval=1.0)
     async def refresh_lag() -> None:

@@ -13,14 +13,14 @@ import asyncio
 import logging
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient
 from mode import Service
 
 from cablerouter.config import Settings
 from cablerouter.directory import Directory, apply_update, apply_updates
 from cablerouter.errors import CableRouterError
 from cablerouter.metrics import RouterMetrics
+from cablerouter.router.topics import create_missing_topics
 
 __all__ = ("DirectoryFeed",)
 
@@ -66,13 +66,8 @@ class DirectoryFeed(Service):
         admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
         await admin.start()
         try:
-            if s.directory_topic not in await admin.list_topics():
-                await admin.create_topics([NewTopic(
-                    s.directory_topic, 1, s.topic_replication,
-                    topic_configs={"cleanup.policy": "compact"},
-                )])
-        except TopicAlreadyExistsError:
-            pass
+            await create_missing_topics(admin, {
+                s.directory_topic: (1, s.topic_replication, {"cleanup.policy": "compact"})})
         finally:
             await admin.close()
 

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 
 import msgspec
 from aiokafka import AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient
 
 from cablerouter.config import Settings
+from cablerouter.router.topics import create_missing_topics
 
 __all__ = ("DeliverySink", "OutRecord")
 
@@ -101,17 +101,8 @@ class DeliverySink:
             if not wanted:
                 return 0
             s = self._settings
-            new = [NewTopic(t, s.topic_partitions, s.topic_replication) for t in wanted]
-            created = 0
-            try:
-                response = await self._admin.create_topics(new)
-                for topic, code, *_ in getattr(response, "topic_errors", []):
-                    if code == 0:
-                        created += 1
-                    elif code != TopicAlreadyExistsError.errno:
-                        raise KafkaError(f"creating topic {topic!r} failed with error code {code}")
-            except TopicAlreadyExistsError:
-                pass
+            spec = (s.topic_partitions, s.topic_replication, {})
+            created = len(await create_missing_topics(self._admin, {t: spec for t in wanted}))
             self._known_topics.update(wanted)
             self._created += created
             if created:
