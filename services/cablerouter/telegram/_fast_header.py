@@ -46,12 +46,14 @@ _EOL = r"[ \t]*\n"
 _BLANKS = r"(?:[ \t]*\n)*"
 # One addressee as parse_addressee reads it, restricted to the unambiguous form: optional
 # `RI/`, a PLAD of single-spaced words (first word a letter, not a precedence word; no
-# `/`, `,` or `;`, so no office suffix and nothing to strip), then an optional precedence
-# and an optional MCN. The PLAD is lazy, so the longest precedence/MCN tail is taken, as
-# parse_addressee strips the MCN and then the longest precedence.
+# `/`, `,` or `;`, so the first `//` opens the office and there is nothing to strip), an
+# optional `//office//`, then an optional precedence and an optional MCN. PLAD and office
+# are lazy, so the longest precedence/MCN tail is taken, as parse_addressee strips the MCN,
+# then the longest precedence, then splits the office off at the first `//`.
 _ADDRESSEE = (
     r"(?P<addr>(?!PAGE )(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
     r"(?P<plad>(?!(?:NIACT|IMMEDIATE|PRIORITY|ROUTINE|FLASH)\b)[A-Z][A-Z0-9.&'()-]*(?: [A-Z0-9.&'()-]+)*?)"
+    r"(?://(?P<office>[A-Z0-9/ .&()'-]*?))?"
     r"(?: (?P<prec>NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH))?"
     r"(?: (?P<mcn>[0-9]{4,6}(?:-[0-9]{4,6})?))?)"
 )
@@ -76,7 +78,7 @@ _HEADING = re.compile(
 _BLOCK_LINE = re.compile(
     r"^(?:(TO|INFO|XMT) |(?!(?:TO|INFO|XMT|BT|NNNN|PAGE|UNCLAS|UUNCLAS|UNCLASSIFIED|CONFIDENTIAL"
     r"|SECRET|TOP|C|S|T|LIMITED|RESTRICTED)\b))"
-    + re.sub(r"\?P<\w+>", "", _ADDRESSEE)  # findall: groups (kw, addr, ri, plad, prec, mcn)
+    + re.sub(r"\?P<\w+>", "", _ADDRESSEE)  # findall: (kw, addr, ri, plad, office, prec, mcn)
     + r"[ \t]*$",
     re.MULTILINE,
 )
@@ -158,10 +160,10 @@ def fast_header(text: str, limits: DecodeLimits, warnings: list[Warning]) -> Hea
         return None
     line = text.count("\n", 0, pos) + 1
     block = h.to
-    for kw, addr, ri, plad, precedence, mcn in found:
+    for kw, addr, ri, plad, office, precedence, mcn in found:
         if kw:
             block = h.to if kw == "TO" else h.info if kw == "INFO" else h.xmt
-        if len(addr) > MAX_ADDRESSEE_CHARS:
+        if len(addr) > MAX_ADDRESSEE_CHARS or "  " in addr:  # the line parser collapses blanks
             return None
         if mcn and plad == "AIG":
             plad = f"AIG {mcn}"
@@ -172,6 +174,7 @@ def fast_header(text: str, limits: DecodeLimits, warnings: list[Warning]) -> Hea
                 plad=plad,
                 precedence=precedence or None,  # type: ignore[arg-type]
                 mcn=mcn or None,
+                office=office.strip("/ ") or None if office else None,
                 line=line,
                 raw=addr,
             )
@@ -192,10 +195,18 @@ def fast_header(text: str, limits: DecodeLimits, warnings: list[Warning]) -> Hea
 
 def _addressee(m: re.Match[str], line: int) -> Addressee | None:
     """The :class:`Addressee` of an addressee match, as parse_addressee builds it."""
-    addr, ri, plad, precedence, mcn = m.group("addr", "ri", "plad", "prec", "mcn")
-    if len(addr) > MAX_ADDRESSEE_CHARS:
+    addr, ri, plad, office, precedence, mcn = m.group("addr", "ri", "plad", "office", "prec", "mcn")
+    if len(addr) > MAX_ADDRESSEE_CHARS or "  " in addr:  # the line parser collapses blanks
         return None
     if plad == "AIG" and mcn is not None:
         plad = f"AIG {mcn}"
         mcn = None
-    return Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, line=line, raw=addr)  # type: ignore[arg-type]
+    return Addressee(
+        ri=ri,
+        plad=plad,
+        precedence=precedence,  # type: ignore[arg-type]
+        mcn=mcn,
+        office=office.strip("/ ") or None if office else None,
+        line=line,
+        raw=addr,
+    )

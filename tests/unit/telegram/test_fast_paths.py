@@ -78,3 +78,37 @@ def test_the_fast_header_reads_most_of_the_corpus() -> None:
 def test_mutated_cables_decode_the_same_both_ways(seed: int) -> None:
     for number, raw in enumerate(_mutants(1500, seed)):
         assert _decode(raw, fast=True) == _decode(raw, fast=False), f"seed {seed}, mutant {number}: {raw[:300]!r}"
+
+
+HEADING = (
+    b"VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\nZNR UUUUU ZZH\nO 110828Z FEB 10\n"
+    b"FM AMEMBASSY ASTANA\nTO RUEHC/SECSTATE WASHDC IMMEDIATE 7388\n"
+)
+TEXT = b"\nUNCLAS ASTANA 000179\n\nSUBJECT: X\n\n1. (U) Y\n"
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        b"INFO RUEKJCS/JOINT STAFF WASHDC//J-3/J-5// PRIORITY 1234\n",
+        b"INFO RUEHRC/USDA FAS WASHDC//USD 1440\n",
+        b"INFO RUEKJCS/JOINT STAFF WASHDC//J-3  J-5//\n",
+        b"INFO RUEHXX/AMEMBASSY X// //\nRUEHYY/AMEMBASSY Y//  \n",
+        b"INFO AMEMBASSY KUWAIT NIACT IMMEDIATE\nAMEMBASSY X NIACT\nAMEMBASSY Y XNIACT IMMEDIATE 0001\n",
+        b"INFO AIG 7011\nRUEHC/7388\nNIACT IMMEDIATE 1234\nRUEHC/IMMEDIATE\n",
+        b"INFO RUEHC/SECSTATE  WASHDC\n",
+        b"INFO COLLECTIVE, XMT AMEMBASSY X\n",
+    ],
+)
+def test_address_lines_decode_the_same_both_ways(lines: bytes) -> None:
+    raw = HEADING + lines + TEXT
+    assert decode_with(raw, LIMITS, fast=True) == decode_with(raw, LIMITS, fast=False)
+
+
+def test_office_suffixes_take_the_fast_path() -> None:
+    raw = HEADING + b"INFO RUEKJCS/JOINT STAFF WASHDC//J-3/J-5// PRIORITY 1234\n" + TEXT
+    h = fast_header(decode_bytes(raw, LIMITS, []), LIMITS, [])
+    assert h is not None
+    assert (h.info[0].plad, h.info[0].office, h.info[0].precedence, h.info[0].mcn) == (
+        "JOINT STAFF WASHDC", "J-3/J-5", "PRIORITY", "1234"
+    )
