@@ -60,7 +60,8 @@ def split_tags(text: str) -> list[str]:
         ``["PGOV", "MNUC"]`` for ``[PGOV](#) [MNUC](#)`` or ``PGOV, MNUC``.
     """
     if "](" in text:
-        text = _LINK.sub(r" \1 ", text)
+        # Same as `_LINK.sub(r" \1 ", text)`, without expanding a template per link.
+        text = " ".join(_LINK.split(text))
     return [tag for tag in _TAG_SEPARATORS.split(text.upper()) if tag.strip(".:")]
 
 
