@@ -27,7 +27,7 @@ from __future__ import annotations
 import re
 
 from cablerouter.telegram._dates import dtg_datetime
-from cablerouter.telegram._formats import PROSIGN_PRECEDENCE, SECURITY_LETTER
+from cablerouter.telegram._formats import OPSIG, PROSIGN_PRECEDENCE, SECURITY_LETTER
 from cablerouter.telegram.addressees import MAX_ADDRESSEE_CHARS
 from cablerouter.telegram.header import Header, _continues_addresses, _resolve_filing_time
 from cablerouter.telegram.model import (
@@ -67,7 +67,7 @@ _HEADING = re.compile(
     + r"(?:DE (?P<de_ri>[A-Z]{3,8}) #(?P<ssn>[0-9]{1,6}[A-Z]?)(?:/(?P<section>[0-9]{1,3}))?"
     + r"(?: (?P<filing>[0-9]{7}|[0-9]{2}/[0-9]{4}Z))?" + _EOL + _BLANKS + r")?"
     + r"(?:(?P<signal>ZN[RY]) (?P<letters>(?P<letter>[UERCST])(?P=letter){4}(?:/[A-Z]{5})?)"
-    + r"(?P<sec_ops>(?: [A-Z0-9]+)*)" + _EOL + _BLANKS + r")?"
+    + r"(?P<sec_ops>(?: [!-`{-~]+)*)" + _EOL + _BLANKS + r")?"  # upper-case printable words
     + r"(?P<action>[ZOPR])(?: (?P<info>[ZOPR]))? "
     + r"(?P<dtg>(?P<day>[0-9]{2})(?P<hour>[0-9]{2})(?P<minute>[0-9]{2})Z (?P<month>[A-Z]{3}) (?P<year>[0-9]{4}|[0-9]{2}))"
     + r"(?P<dtg_ops>(?: [A-Z0-9#/]+)*)" + _EOL + _BLANKS
@@ -140,7 +140,7 @@ def fast_header(text: str, limits: DecodeLimits, warnings: list[Warning]) -> Hea
             signal=signal,  # type: ignore[arg-type]
             letters=letters,
             classification=SECURITY_LETTER[letter],
-            opsigs=sec_ops.split(),
+            opsigs=OPSIG.findall(sec_ops[1:]) if sec_ops else [],
         )
     h.precedence = PROSIGN_PRECEDENCE[action]
     h.info_precedence = PROSIGN_PRECEDENCE[info] if info else h.precedence
