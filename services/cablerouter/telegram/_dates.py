@@ -95,7 +95,7 @@ def resolve_filing_time(raw: str, dtg: dt.datetime) -> dt.datetime | None:
         if not 1 <= days <= 366 or hour > 23 or minute > 59:
             return None
         year = dtg.year
-        delta = days - dtg.timetuple().tm_yday
+        delta = days - (dtg.toordinal() - dt.date(year, 1, 1).toordinal() + 1)  # - day of the year
         if delta > 182:  # filed at the end of the year before the DTG's
             year -= 1
         elif delta < -182:  # filed at the start of the year after
