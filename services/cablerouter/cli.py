@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from cablerouter import __version__
+from cablerouter.errors import CableRouterError
 
 __all__ = ("build_parser", "main")
 
@@ -62,3 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except CableRouterError as exc:  # bad settings, bad directory file, ...
+        print(f"cablerouter: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:
+        from aiokafka.errors import KafkaError
+
+        if isinstance(exc, KafkaError):
+            print(f"cablerouter: Kafka error: {exc!r} (is the broker at "
+                  "CABLEROUTER_BOOTSTRAP_SERVERS running?)", file=sys.stderr)
+            return 1
+        raise

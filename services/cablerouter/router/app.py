@@ -30,8 +30,10 @@ class Router:
     """The parts of one router instance, for the worker command and for tests."""
 
     def __init__(self, app: faust.App, *, metrics: RouterMetrics, progress: Progress,
-                 feed: DirectoryFeed, sink: DeliverySink, registry: CollectorRegistry) -> None:
+                 feed: DirectoryFeed, sink: DeliverySink, registry: CollectorRegistry,
+                 raw_topic: str) -> None:
         self.app = app
+        self._raw_topic = raw_topic
         self.metrics = metrics
         self.progress = progress
         self.feed = feed
@@ -42,6 +44,8 @@ class Router:
         """Refresh the lag gauges from the consumer's high-water marks."""
         consumer = self.app.consumer
         for tp in consumer.assignment():
+            if tp.topic != self._raw_topic:  # Faust's own internal topics are not input
+                continue
             try:
                 highwater = consumer.highwater(tp)
             except Exception:  # noqa: BLE001 - not known yet right after assignment
@@ -96,7 +100,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
     batch_router = BatchRouter(settings, sink=sink, metrics=metrics, progress=progress,
                                directory=lambda: feed.current)
     router = Router(app, metrics=metrics, progress=progress, feed=feed, sink=sink,
-                    registry=registry)
+                    registry=registry, raw_topic=settings.raw_topic)
 
     raw_cables_topic = app.topic(
         settings.raw_topic, key_type=bytes, value_type=bytes,
