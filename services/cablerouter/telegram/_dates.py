@@ -53,6 +53,15 @@ def parse_dtg(line: str) -> tuple[str, str | None, dt.datetime, str, list[str]] 
 def dtg_datetime(day: str, hour: str, minute: str, month: str, year: str) -> dt.datetime | None:
     """The UTC datetime of the parts of a DTG (``11``, ``08``, ``28``, ``FEB``, ``10``).
 
+    Parameters
+    ----------
+    day, hour, minute
+        Two digits each, as written.
+    month
+        Three-letter English abbreviation, upper case.
+    year
+        Two or four digits (two-digit years are read as 1950-2049).
+
     Returns
     -------
     datetime or None
