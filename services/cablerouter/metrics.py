@@ -32,6 +32,8 @@ class RouterMetrics:
         self.registry = registry
         self._max_addressees = max_addressees
         self._addressee_labels: set[str] = set()
+        self._delivery_children: dict[tuple[str, str], Counter] = {}
+        self._addressee_children: dict[str, Counter] = {}
         ns = "cablerouter"
         self.consumed = Counter(
             "consumed_cables", "Raw cables consumed from the input topic.",
@@ -100,6 +102,18 @@ class RouterMetrics:
             "in_flight_cables", "Cables taken from the input and not yet acknowledged.",
             namespace=ns, registry=registry,
         )
+
+    def count_delivery(self, role: str, precedence: str, addressee: str) -> None:
+        """Count one delivery (label children are looked up once and cached)."""
+        child = self._delivery_children.get((role, precedence))
+        if child is None:
+            child = self._delivery_children[(role, precedence)] = self.deliveries.labels(role, precedence)
+        child.inc()
+        label = self.addressee_label(addressee)
+        child = self._addressee_children.get(label)
+        if child is None:
+            child = self._addressee_children[label] = self.addressee_deliveries.labels(label)
+        child.inc()
 
     def addressee_label(self, addressee: str) -> str:
         """The bounded label value for ``addressee``."""

@@ -230,8 +230,7 @@ class BatchRouter:
                 deliveries = o.distribution.deliveries
                 m.fanout.observe(len(deliveries))
                 for d in deliveries:
-                    m.deliveries.labels(d.role, d.precedence or "NONE").inc()
-                    m.addressee_deliveries.labels(m.addressee_label(d.addressee)).inc()
+                    m.count_delivery(d.role, d.precedence or "NONE", d.addressee)
                     if "unknown" in d.flags:
                         m.unknown_addressees.inc()
                 m.end_to_end_seconds.observe(max(0.0, wall - src.timestamp))
