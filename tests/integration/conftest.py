@@ -18,8 +18,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import msgspec
 import pytest
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from tests.integration.routerutil import WorkerProcess
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LAUNCHER = REPO / "deploy" / "kafka" / "local-kafka"
@@ -111,3 +113,34 @@ async def producer(bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
         yield p
     finally:
         await p.stop()
+
+
+@pytest.fixture
+def router_env(bootstrap: str, unique_name: str) -> dict[str, str]:
+    u = unique_name
+    return {
+        "CABLEROUTER_BOOTSTRAP_SERVERS": bootstrap,
+        "CABLEROUTER_APP_ID": f"{u}.app",
+        "CABLEROUTER_RAW_TOPIC": f"{u}.raw",
+        "CABLEROUTER_RAW_PARTITIONS": "4",
+        "CABLEROUTER_DEADLETTER_TOPIC": f"{u}.dead",
+        "CABLEROUTER_ROUTED_TOPIC": f"{u}.routed",
+        "CABLEROUTER_DIRECTORY_TOPIC": f"{u}.directory",
+        "CABLEROUTER_TOPIC_PREFIX": f"{u}.to.",
+        "CABLEROUTER_BATCH_SECONDS": "0.05",
+    }
+
+
+@pytest.fixture
+def worker_factory(router_env, tmp_path):
+    started: list[WorkerProcess] = []
+
+    def make(**overrides: str) -> WorkerProcess:
+        w = WorkerProcess({**router_env, **overrides}, tmp_path / f"worker{len(started)}.log")
+        started.append(w)
+        return w.start()
+
+    yield make
+    for w in started:
+        if w.proc is not None and w.proc.poll() is None:
+            w.kill()

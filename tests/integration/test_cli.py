@@ -9,8 +9,8 @@ import sys
 
 import msgspec
 
-from tests.integration.test_router import (  # noqa: F401 - fixtures
-    CORPUS, REPO, create_raw_topic, router_env, wait_accounted, worker_factory,
+from tests.integration.test_router import (
+    CORPUS, REPO, create_raw_topic, wait_accounted,
 )
 
 

@@ -11,9 +11,8 @@ import urllib.parse
 import urllib.request
 
 from tests.integration.routerutil import free_port
-from tests.integration.test_router import (  # noqa: F401 - fixtures
-    CORPUS, create_raw_topic, expected_deliveries, kcat_publish_files, router_env, wait_accounted,
-    worker_factory,
+from tests.integration.test_router import (
+    CORPUS, create_raw_topic, expected_deliveries, kcat_publish_files, wait_accounted,
 )
 
 PROMETHEUS = shutil.which("prometheus")

@@ -11,47 +11,14 @@ import shutil
 import subprocess
 
 import msgspec
-import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from cablerouter.router.envelope import EnrichedCable
 from tests.integration.kafkautil import consume_all, read_to_end
-from tests.integration.routerutil import WorkerProcess
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = sorted((REPO / "tests/corpus/cables").glob("*.txt")) + [REPO / "tests/corpus/seed/10ASTANA179.txt"]
 KCAT = shutil.which("kcat")
-
-
-@pytest.fixture
-def router_env(bootstrap: str, unique_name: str) -> dict[str, str]:
-    u = unique_name
-    return {
-        "CABLEROUTER_BOOTSTRAP_SERVERS": bootstrap,
-        "CABLEROUTER_APP_ID": f"{u}.app",
-        "CABLEROUTER_RAW_TOPIC": f"{u}.raw",
-        "CABLEROUTER_RAW_PARTITIONS": "4",
-        "CABLEROUTER_DEADLETTER_TOPIC": f"{u}.dead",
-        "CABLEROUTER_ROUTED_TOPIC": f"{u}.routed",
-        "CABLEROUTER_DIRECTORY_TOPIC": f"{u}.directory",
-        "CABLEROUTER_TOPIC_PREFIX": f"{u}.to.",
-        "CABLEROUTER_BATCH_SECONDS": "0.05",
-    }
-
-
-@pytest.fixture
-def worker_factory(router_env, tmp_path):
-    started: list[WorkerProcess] = []
-
-    def make(**overrides: str) -> WorkerProcess:
-        w = WorkerProcess({**router_env, **overrides}, tmp_path / f"worker{len(started)}.log")
-        started.append(w)
-        return w.start()
-
-    yield make
-    for w in started:
-        if w.proc is not None and w.proc.poll() is None:
-            w.kill()
 
 
 async def create_raw_topic(bootstrap: str, name: str, partitions: int = 4) -> None:

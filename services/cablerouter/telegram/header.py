@@ -25,6 +25,7 @@ from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import (
     Addressee,
     DecodeLimits,
+    InternalDistribution,
     Origination,
     Precedence,
     RoutingLine,
