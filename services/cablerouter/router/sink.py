@@ -52,10 +52,6 @@ class DeliverySink:
         self._created = 0
         self._lock = asyncio.Lock()
 
-    @property
-    def topics_created(self) -> int:
-        return self._created
-
     async def start(self) -> None:
         s = self._settings
         self._admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
