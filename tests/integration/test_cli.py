@@ -55,6 +55,19 @@ async def test_publish_worker_tail_and_summary(bootstrap, router_env, worker_fac
     assert m["cablerouter_in_flight_cables"] == 0
     assert worker.terminate() == 0
 
+    # A new worker taking over fully consumed partitions is ready with no lag: it measures
+    # from the group's position, not from offset zero, and routes nothing again.
+    again = worker_factory(CABLEROUTER_STALL_SECONDS="2")
+    await asyncio.to_thread(again.wait_ready)
+    await asyncio.sleep(4)  # past the stall limit: a lag counted from zero would turn it red
+    status, body = await asyncio.to_thread(again.get, "/readyz")
+    assert status == 200, body
+    state = msgspec.json.decode(body)
+    assert state["lag"] == 0 and state["assigned"] == 4
+    m = await asyncio.to_thread(again.metrics)
+    assert m["cablerouter_consumed_cables_total"] == 0
+    assert again.terminate() == 0
+
 
 def test_commands_fail_clearly_without_a_broker_or_with_bad_settings() -> None:
     down = cli({"CABLEROUTER_BOOTSTRAP_SERVERS": "127.0.0.1:1"}, "publish", "tests/corpus/seed", timeout=60)

@@ -45,7 +45,6 @@ def _run(args: argparse.Namespace) -> int:
     web_app = build_web_app(
         registry=registry,
         readiness=router.progress.readiness,
-        before_scrape=router.update_lag,
     )
     router.app.add_dependency(WebService(web_app, host=settings.web_host, port=settings.web_port))
     worker = faust.Worker(

@@ -40,19 +40,25 @@ class Router:
         self.sink = sink
         self.registry = registry
 
-    def update_lag(self) -> None:
-        """Refresh the lag gauges from the consumer's high-water marks."""
+    async def update_lag(self) -> None:
+        """Refresh the lag gauges from the consumer's high-water marks.
+
+        A partition this worker has not routed anything from yet (for example one it took
+        over fully consumed) is measured from the consumer's position, not from zero.
+        """
         consumer = self.app.consumer
         for tp in consumer.assignment():
             if tp.topic != self._raw_topic:  # Faust's own internal topics are not input
                 continue
             try:
                 highwater = consumer.highwater(tp)
+                position = (None if self.progress.next_offset(tp.topic, tp.partition) is not None
+                            else await consumer.position(tp))
             except Exception:  # noqa: BLE001 - not known yet right after assignment
                 continue
             if highwater is None:
                 continue
-            lag = self.progress.observe_highwater(tp.topic, tp.partition, highwater, None)
+            lag = self.progress.observe_highwater(tp.topic, tp.partition, highwater, position)
             self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
 
 
@@ -139,7 +145,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
 
     @app.timer(interval=1.0)
     async def refresh_lag() -> None:
-        router.update_lag()
+        await router.update_lag()
 
     app.add_dependency(sink_service(sink))
     app.add_dependency(feed)

@@ -57,10 +57,14 @@ class Progress:
     def next_offset(self, topic: str, partition: int) -> int | None:
         return self._next_offset.get((topic, partition))
 
-    def observe_highwater(self, topic: str, partition: int, highwater: int, committed: int | None) -> int:
-        """Compute and remember the lag of a partition; returns it."""
+    def observe_highwater(self, topic: str, partition: int, highwater: int, position: int | None) -> int:
+        """Compute and remember the lag of a partition; returns it.
+
+        The lag counts from the next offset to route; for a partition nothing was routed
+        from yet, from ``position`` (the consumer's), else from the start.
+        """
         tp = (topic, partition)
-        position = self._next_offset.get(tp, committed if committed is not None else 0)
+        position = self._next_offset.get(tp, position if position is not None else 0)
         lag = max(0, highwater - position)
         self._lag[tp] = lag
         return lag
