@@ -22,8 +22,7 @@ _json = msgspec.json.Encoder()
 
 
 def build_web_app(
-    *, registry: CollectorRegistry, readiness: Callable[[float], Readiness],
-    before_scrape: Callable[[], None] = lambda: None,
+    *, registry: CollectorRegistry, readiness: Callable[[float], Readiness]
 ) -> web.Application:
     """The aiohttp application serving the three endpoints."""
 
@@ -38,7 +37,6 @@ def build_web_app(
         )
 
     async def metrics(_: web.Request) -> web.Response:
-        before_scrape()
         return web.Response(
             body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
