@@ -55,6 +55,8 @@ def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
     marks: dict[str, None] = {}
     for m in _PARAGRAPH_MARK.finditer(body):
         start = m.start()
+        if body[start - 1] not in ". \t" and start:
+            continue  # not right after a paragraph number (cheap reject of most hits)
         before = body[start - 6 if start > 6 else 0 : start].rstrip(" \t")
         if before[-1:] == "." and before[-2:-1].isdigit():
             marks[m.group(1)] = None

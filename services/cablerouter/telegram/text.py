@@ -270,7 +270,12 @@ def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: l
         if not text:
             continue
         if field == "":
-            _caption_or_instruction(text, captions, t.instructions, warnings, line)
+            # A lone caption word (`SIPDIS`) is the common case; the rest is read word by word.
+            upper = text.upper().strip(" .,;")
+            if upper in CAPTION_WORDS:
+                captions[upper] = None
+            else:
+                _caption_or_instruction(text, upper, captions, t.instructions, warnings, line)
         elif field == "eo":
             eo.append(text)
         elif field == "tags":
@@ -301,9 +306,8 @@ def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: l
 
 
 def _caption_or_instruction(
-    text: str, captions: dict[str, None], instructions: list[str], warnings: list[Warning], line: int
+    text: str, upper: str, captions: dict[str, None], instructions: list[str], warnings: list[Warning], line: int
 ) -> None:
-    upper = text.upper().strip(" .,;")
     if upper in CAPTION_PHRASES:
         captions[upper] = None
         return
