@@ -66,6 +66,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     linger_ms, compression
         Producer batching delay (``5``) and compression (``none``; ``gzip`` needs nothing
         extra).
+    fetch_max_wait_ms
+        Longest time the broker may hold the worker's fetch for input that has not arrived
+        (``50``). The consumer has one fetch in flight at a time, so while the broker holds
+        one for partitions that ran dry, partitions with input waiting are not fetched
+        either: a long wait stalls bursts (Faust's own setting is 1,500 ms).
     directory_file
         Operator routing directory (YAML or JSON); empty means the built-in default.
     web_host, web_port
@@ -102,6 +107,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     agent_concurrency: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
     linger_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 5
     compression: Literal["none", "gzip"] = "none"
+    fetch_max_wait_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 50
     directory_file: str = ""
     web_host: str = "127.0.0.1"
     web_port: Port = 6066

@@ -20,6 +20,7 @@ from cablerouter.router.batch import BatchRouter, SourceRecord
 from cablerouter.router.directory_feed import DirectoryFeed
 from cablerouter.router.progress import Progress
 from cablerouter.router.sink import DeliverySink
+from cablerouter.router.transport import RouterTransport
 
 __all__ = ("Router", "create_app")
 
@@ -94,6 +95,8 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         broker_commit_interval=1.0,
         stream_wait_empty=True,
     )
+    app.transport = RouterTransport(app.conf.broker_consumer, app,
+                                    fetch_max_wait_ms=settings.fetch_max_wait_ms)
     metrics = RouterMetrics(registry, max_addressees=settings.metric_addressees_max)
     progress = Progress(stall_seconds=settings.stall_seconds)
 
