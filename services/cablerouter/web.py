@@ -36,9 +36,13 @@ def build_web_app(
             content_type="application/json",
         )
 
-    async def metrics(_: web.Request) -> web.Response:
+    async def metrics(request: web.Request) -> web.Response:
+        # `?name[]=...` limits the answer to those samples, as prometheus_client's own
+        # handlers do: a cheap scrape for callers that poll one counter often.
+        names = request.query.getall("name[]", [])
+        source = registry.restricted_registry(names) if names else registry
         return web.Response(
-            body=generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
+            body=generate_latest(source), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
     app = web.Application()
