@@ -1,0 +1,91 @@
+"""DeliverySink.send_batch without a broker: failed record batches are sent again until
+acknowledged, nothing is dropped, and partitions are chosen as the producer would."""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiokafka.partitioner import DefaultPartitioner
+
+from cablerouter.config import Settings
+from cablerouter.router import sink as sink_module
+from cablerouter.router.sink import DeliverySink, OutRecord
+
+
+class FakeBatch:
+    def __init__(self, capacity: int) -> None:
+        self.records: list[tuple[bytes | None, bytes]] = []
+        self.capacity = capacity
+        self.closed = False
+
+    def append(self, *, key, value, timestamp, headers):
+        if self.closed or (self.records and len(self.records) >= self.capacity):
+            return None
+        self.records.append((key, value))
+        return object()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class FakeProducer:
+    """Acknowledges record batches, failing the first ``fail`` of them."""
+
+    def __init__(self, partitions: dict[str, int], fail: int) -> None:
+        self.partitions = partitions
+        self.fail = fail
+        self.written: list[tuple[str, int, list]] = []
+
+    async def partitions_for(self, topic: str) -> set[int]:
+        return set(range(self.partitions[topic]))
+
+    def create_batch(self) -> FakeBatch:
+        return FakeBatch(capacity=3)
+
+    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> asyncio.Future:
+        future = asyncio.get_running_loop().create_future()
+        if self.fail:
+            self.fail -= 1
+            future.set_exception(RuntimeError("broker said no"))
+        else:
+            self.written.append((topic, partition, batch.records))
+            future.set_result(None)
+        return future
+
+
+async def _send(records: list[OutRecord], producer: FakeProducer, monkeypatch) -> list:
+    real_sleep = asyncio.sleep
+    monkeypatch.setattr(sink_module.asyncio, "sleep", lambda _: real_sleep(0))
+    sink = DeliverySink(Settings())
+    sink._producer = producer  # type: ignore[assignment]
+    await sink.send_batch(records)
+    return [(t, p, k, v) for t, p, batch in producer.written for k, v in batch]
+
+
+def _records() -> list[OutRecord]:
+    records = [OutRecord("a", b"k%d" % i, b"a%d" % i, []) for i in range(7)]
+    records += [OutRecord("b", b"key-%d" % i, b"b%d" % i, []) for i in range(20)]
+    return records
+
+
+async def test_records_go_to_the_key_partition_in_input_order(monkeypatch) -> None:
+    producer = FakeProducer({"a": 1, "b": 4}, fail=0)
+    written = await _send(_records(), producer, monkeypatch)
+    assert sorted(v for *_, v in written) == sorted(r.value for r in _records())
+    partitioner = DefaultPartitioner()
+    for topic, partition, key, _ in written:
+        parts = list(range(producer.partitions[topic]))
+        assert partition == partitioner(key, parts, parts)
+    assert len({p for t, p, *_ in written if t == "b"}) > 1
+    for topic, partition in {(t, p) for t, p, *_ in written}:
+        values = [v for t, p, _, v in written if (t, p) == (topic, partition)]
+        assert values == sorted(values, key=lambda v: int(v[1:]))
+    assert len(producer.written) > 2  # several record batches per partition (capacity 3)
+
+
+async def test_failed_batches_are_resent_until_acknowledged(monkeypatch) -> None:
+    producer = FakeProducer({"a": 1, "b": 4}, fail=3)
+    written = await _send(_records(), producer, monkeypatch)
+    # Every record written exactly once in the end (the failed attempts wrote nothing).
+    assert sorted(v for *_, v in written) == sorted(r.value for r in _records())
+    assert producer.fail == 0
