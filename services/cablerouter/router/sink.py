@@ -21,7 +21,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from cablerouter.config import Settings
 from cablerouter.router.topics import create_missing_topics
 
-__all__ = ("DeliverySink", "OutRecord")
+__all__ = ("DeliverySink", "OutRecord", "Shipment")
 
 log = logging.getLogger("cablerouter.sink")
 
@@ -107,35 +107,28 @@ class DeliverySink:
                 log.info("created topics", extra={"topics": wanted[:20], "count": created})
             return created
 
+    def shipment(self) -> Shipment:
+        """Start a :class:`Shipment` on this sink's producer."""
+        assert self._producer is not None, "sink not started"
+        return Shipment(self)
+
     async def send_batch(self, records: Sequence[OutRecord]) -> None:
-        """Send ``records`` and return once the broker acknowledged every one of them.
+        """Send ``records`` and return once the broker acknowledged every one of them."""
+        shipment = self.shipment()
+        await shipment.add(records)
+        await shipment.settle()
+
+    async def _enqueue(self, records: Sequence[OutRecord]) -> list[_Sent]:
+        """Hand ``records`` to the producer as record batches; return them unacknowledged.
 
         Records are grouped by topic partition (Kafka's default key partitioning, as the
-        producer's own ``send`` would pick) and written as one record batch per group,
-        in input order: building batches directly skips the producer's per-record
-        bookkeeping (a future and a coroutine per record), which was a large share of
-        the worker's CPU. A failure is retried with back-off until it succeeds: records
-        are never dropped, and a record acknowledged before the failure may be written
-        twice (at-least-once).
+        producer's own ``send`` would pick) and written as one record batch per group (or
+        more when a group outgrows the batch size), in input order. Building batches
+        directly skips the producer's per-record bookkeeping (a coroutine and a future per
+        record), which was a large share of the worker's CPU.
         """
-        assert self._producer is not None, "sink not started"
-        pending = list(records)
-        delay = 0.5
-        while pending:
-            failed, first = await self._ship(pending)
-            if failed:
-                log.warning(
-                    "produce failed; retrying",
-                    extra={"failed": len(failed), "error": repr(first), "retry_in": delay},
-                )
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 10.0)
-            pending = failed
-
-    async def _ship(self, records: Sequence[OutRecord]) -> tuple[list[OutRecord], BaseException | None]:
-        """Write ``records`` once; return the ones that failed and the first error."""
         producer = self._producer
-        assert producer is not None
+        assert producer is not None, "sink not started"
         groups: dict[tuple[str, int], list[OutRecord]] = {}
         partitions: dict[str, list[int]] = {}
         for r in records:
@@ -147,29 +140,26 @@ class DeliverySink:
             if group is None:
                 group = groups[(r.topic, p)] = []
             group.append(r)
-        # One coroutine per partition: a partition with a batch still queued makes its next
-        # batch wait until the first is drained, which must not hold up the others.
+        # One coroutine per partition: the producer holds back a partition's next batch
+        # until its previous one is in a request, which must not hold up the others.
         results = await asyncio.gather(
-            *(self._ship_partition(topic, p, group) for (topic, p), group in groups.items()),
+            *(self._enqueue_partition(topic, p, group) for (topic, p), group in groups.items()),
             return_exceptions=True,
         )
-        failed: list[OutRecord] = []
-        first: BaseException | None = None
+        sent: list[_Sent] = []
         for group, result in zip(groups.values(), results):
             if isinstance(result, BaseException):
-                failed.extend(group)
-                first = first or result
-            elif result[0]:
-                failed.extend(result[0])
-                first = first or result[1]
-        return failed, first
+                failed: asyncio.Future = asyncio.get_running_loop().create_future()
+                failed.set_exception(result)
+                sent.append((failed, group))
+            else:
+                sent.extend(result)
+        return sent
 
-    async def _ship_partition(
-        self, topic: str, partition: int, records: list[OutRecord]
-    ) -> tuple[list[OutRecord], BaseException | None]:
+    async def _enqueue_partition(self, topic: str, partition: int, records: list[OutRecord]) -> list[_Sent]:
         producer = self._producer
         assert producer is not None
-        sent: list[tuple[asyncio.Future, list[OutRecord]]] = []
+        sent: list[_Sent] = []
         batch = producer.create_batch()
         members: list[OutRecord] = []
         for r in records:
@@ -183,12 +173,50 @@ class DeliverySink:
             members.append(r)
         batch.close()
         sent.append((await producer.send_batch(batch, topic, partition=partition), members))
-        failed: list[OutRecord] = []
-        first: BaseException | None = None
-        for future, batch_records in sent:
-            try:
-                await future
-            except Exception as exc:  # noqa: BLE001 - the caller retries these records
-                failed.extend(batch_records)
-                first = first or exc
-        return failed, first
+        return sent
+
+
+_Sent = tuple[asyncio.Future, list[OutRecord]]
+
+
+class Shipment:
+    """Records handed to the producer as they are built, acknowledged together at the end.
+
+    :meth:`add` queues records right away, so the producer ships them while the caller
+    builds the next ones; :meth:`settle` returns once the broker acknowledged every record
+    added. A failure is retried with back-off until it succeeds: records are never
+    dropped, and a record acknowledged before the failure may be written twice
+    (at-least-once).
+    """
+
+    def __init__(self, sink: DeliverySink) -> None:
+        self._sink = sink
+        self._sent: list[_Sent] = []
+
+    async def add(self, records: Sequence[OutRecord]) -> None:
+        """Queue ``records`` on the producer (returns before they are acknowledged)."""
+        if records:
+            self._sent.extend(await self._sink._enqueue(records))
+
+    async def settle(self) -> None:
+        """Return once every record added is acknowledged, sending failed ones again."""
+        pending, self._sent = self._sent, []
+        delay = 0.5
+        while pending:
+            failed: list[OutRecord] = []
+            first: BaseException | None = None
+            for future, records in pending:
+                try:
+                    await future
+                except Exception as exc:  # noqa: BLE001 - retried below
+                    failed.extend(records)
+                    first = first or exc
+            if not failed:
+                return
+            log.warning(
+                "produce failed; retrying",
+                extra={"failed": len(failed), "error": repr(first), "retry_in": delay},
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+            pending = await self._sink._enqueue(failed)

@@ -41,8 +41,23 @@ class FakeSink:
         self.created += len(new)
         return len(new)
 
-    async def send_batch(self, records) -> None:
-        self.sent.extend(records)
+    def shipment(self) -> FakeShipment:
+        return FakeShipment(self.sent)
+
+
+class FakeShipment:
+    """Records count as sent once settled, as with the real sink."""
+
+    def __init__(self, sent: list) -> None:
+        self._sent = sent
+        self._added: list = []
+
+    async def add(self, records) -> None:
+        self._added.extend(records)
+
+    async def settle(self) -> None:
+        self._sent.extend(self._added)
+        self._added = []
 
 
 def make_router(**settings: object) -> tuple[BatchRouter, FakeSink, RouterMetrics]:
