@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 
 from cablerouter.config import load_settings, settings_help
@@ -53,5 +54,15 @@ def _run(args: argparse.Namespace) -> int:
         logging_config=logging_config(settings.log_level, settings.log_format),
         quiet=True,
     )
+    # What is built so far (the directory and its indexes, the app) lives as long as the
+    # process: freeze it out of the cyclic collector's way, so that the full collections
+    # routing's allocations trigger scan only young objects, and collect the youngest
+    # generation every 20,000 allocations instead of 700 (batches in flight hold many
+    # objects that were scanned over and over). Measured over 4 rounds of
+    # bench/pipeline.py's load: time in the collector 1.9 s -> 0.26 s, full collections
+    # ~70 ms -> 10-20 ms each.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 10, 10)
     worker.execute_from_commandline()
     return 0
