@@ -118,14 +118,11 @@ class DeliverySink:
         await shipment.add(records)
         await shipment.settle()
 
-    async def _enqueue(self, records: Sequence[OutRecord]) -> list[_Sent]:
-        """Hand ``records`` to the producer as record batches; return them unacknowledged.
+    async def _group(self, records: Sequence[OutRecord]) -> dict[tuple[str, int], list[OutRecord]]:
+        """``records`` by topic partition, in input order within each.
 
-        Records are grouped by topic partition (Kafka's default key partitioning, as the
-        producer's own ``send`` would pick) and written as one record batch per group (or
-        more when a group outgrows the batch size), in input order. Building batches
-        directly skips the producer's per-record bookkeeping (a coroutine and a future per
-        record), which was a large share of the worker's CPU.
+        The partition is Kafka's default for the key (murmur2), as the producer's own
+        ``send`` would pick it.
         """
         producer = self._producer
         assert producer is not None, "sink not started"
@@ -140,21 +137,7 @@ class DeliverySink:
             if group is None:
                 group = groups[(r.topic, p)] = []
             group.append(r)
-        # One coroutine per partition: the producer holds back a partition's next batch
-        # until its previous one is in a request, which must not hold up the others.
-        results = await asyncio.gather(
-            *(self._enqueue_partition(topic, p, group) for (topic, p), group in groups.items()),
-            return_exceptions=True,
-        )
-        sent: list[_Sent] = []
-        for group, result in zip(groups.values(), results):
-            if isinstance(result, BaseException):
-                failed: asyncio.Future = asyncio.get_running_loop().create_future()
-                failed.set_exception(result)
-                sent.append((failed, group))
-            else:
-                sent.extend(result)
-        return sent
+        return groups
 
     async def _enqueue_partition(self, topic: str, partition: int, records: list[OutRecord]) -> list[_Sent]:
         producer = self._producer
@@ -182,41 +165,74 @@ _Sent = tuple[asyncio.Future, list[OutRecord]]
 class Shipment:
     """Records handed to the producer as they are built, acknowledged together at the end.
 
-    :meth:`add` queues records right away, so the producer ships them while the caller
-    builds the next ones; :meth:`settle` returns once the broker acknowledged every record
-    added. A failure is retried with back-off until it succeeds: records are never
-    dropped, and a record acknowledged before the failure may be written twice
-    (at-least-once).
+    Records are written as record batches, one per topic partition (or more when a group
+    outgrows the batch size), in input order: building batches directly skips the
+    producer's per-record bookkeeping (a coroutine and a future per record), which was a
+    large share of the worker's CPU. The producer holds at most one unsent batch per
+    partition, so a busy partition's next batch waits until the previous one is in a
+    request; that wait happens in a task per partition (chained, to keep each partition in
+    order) and never holds up :meth:`add`'s caller or the other partitions.
+
+    :meth:`settle` returns once the broker acknowledged every record added. A failure is
+    retried with back-off until it succeeds: records are never dropped, and a record
+    acknowledged before the failure may be written twice (at-least-once).
     """
 
     def __init__(self, sink: DeliverySink) -> None:
         self._sink = sink
-        self._sent: list[_Sent] = []
+        self._queued: list[tuple[asyncio.Task[list[_Sent]], list[OutRecord]]] = []
+        self._tails: dict[tuple[str, int], asyncio.Task[list[_Sent]]] = {}
 
     async def add(self, records: Sequence[OutRecord]) -> None:
         """Queue ``records`` on the producer (returns before they are acknowledged)."""
-        if records:
-            self._sent.extend(await self._sink._enqueue(records))
+        if not records:
+            return
+        for (topic, partition), group in (await self._sink._group(records)).items():
+            previous = self._tails.get((topic, partition))
+            task = asyncio.ensure_future(self._enqueue_after(previous, topic, partition, group))
+            self._tails[(topic, partition)] = task
+            self._queued.append((task, group))
+        await asyncio.sleep(0)  # let the batches of free partitions go out now
+
+    async def _enqueue_after(
+        self, previous: asyncio.Task[list[_Sent]] | None, topic: str, partition: int,
+        records: list[OutRecord],
+    ) -> list[_Sent]:
+        if previous is not None:
+            await asyncio.wait([previous])  # its outcome is collected by settle()
+        return await self._sink._enqueue_partition(topic, partition, records)
 
     async def settle(self) -> None:
         """Return once every record added is acknowledged, sending failed ones again."""
-        pending, self._sent = self._sent, []
         delay = 0.5
-        while pending:
-            failed: list[OutRecord] = []
+        while True:
+            retry: list[OutRecord] = []
             first: BaseException | None = None
-            for future, records in pending:
+            for future, records in await self._collect():
                 try:
                     await future
                 except Exception as exc:  # noqa: BLE001 - retried below
-                    failed.extend(records)
+                    retry.extend(records)
                     first = first or exc
-            if not failed:
+            if not retry:
                 return
             log.warning(
                 "produce failed; retrying",
-                extra={"failed": len(failed), "error": repr(first), "retry_in": delay},
+                extra={"failed": len(retry), "error": repr(first), "retry_in": delay},
             )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
-            pending = await self._sink._enqueue(failed)
+            await self.add(retry)
+
+    async def _collect(self) -> list[_Sent]:
+        """The record batches queued so far, with their (unawaited) acknowledgements."""
+        queued, self._queued, self._tails = self._queued, [], {}
+        sent: list[_Sent] = []
+        for task, records in queued:
+            try:
+                sent.extend(await task)
+            except Exception as exc:  # noqa: BLE001 - not even queued: failed, retried
+                failed: asyncio.Future = asyncio.get_running_loop().create_future()
+                failed.set_exception(exc)
+                sent.append((failed, records))
+        return sent

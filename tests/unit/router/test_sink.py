@@ -89,3 +89,39 @@ async def test_failed_batches_are_resent_until_acknowledged(monkeypatch) -> None
     # Every record written exactly once in the end (the failed attempts wrote nothing).
     assert sorted(v for *_, v in written) == sorted(r.value for r in _records())
     assert producer.fail == 0
+
+
+class DrainingProducer(FakeProducer):
+    """Like the real producer, holds a partition's next batch until ``drained`` is set
+    (the previous batch went out in a request)."""
+
+    def __init__(self, partitions: dict[str, int]) -> None:
+        super().__init__(partitions, fail=0)
+        self.drained = asyncio.Event()
+        self.unsent: set[tuple[str, int]] = set()
+
+    async def send_batch(self, batch: FakeBatch, topic: str, *, partition: int) -> asyncio.Future:
+        if (topic, partition) in self.unsent:
+            await self.drained.wait()
+        self.unsent.add((topic, partition))
+        return await super().send_batch(batch, topic, partition=partition)
+
+
+async def test_a_busy_partition_holds_up_neither_the_caller_nor_other_partitions() -> None:
+    producer = DrainingProducer({"hot": 1, "cold": 1})
+    sink = DeliverySink(Settings())
+    sink._producer = producer  # type: ignore[assignment]
+    shipment = sink.shipment()
+    # 5 records to "hot" need two batches of 3: the second waits for the first to drain.
+    # Neither add() waits for the drain (a blocking add would time out here).
+    await asyncio.wait_for(shipment.add([OutRecord("hot", None, b"h%d" % i, []) for i in range(5)]
+                                        + [OutRecord("cold", None, b"c0", [])]), 5)
+    await asyncio.wait_for(shipment.add([OutRecord("hot", None, b"h%d" % i, []) for i in range(5, 7)]
+                                        + [OutRecord("cold", None, b"c1", [])]), 5)
+    assert [(t, [v for _, v in batch]) for t, _, batch in producer.written] == [
+        ("hot", [b"h0", b"h1", b"h2"]), ("cold", [b"c0"])]
+    producer.drained.set()
+    await shipment.settle()
+    hot = [v for t, _, batch in producer.written if t == "hot" for _, v in batch]
+    assert hot == [b"h%d" % i for i in range(7)]  # in order across both add() calls
+    assert [v for t, _, batch in producer.written if t == "cold" for _, v in batch] == [b"c0", b"c1"]
