@@ -56,7 +56,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         Most addressee topics one worker may create (``10000``); a cable that needs more is
         dead-lettered with reason ``topic_limit``.
     max_cable_bytes, max_addressees
-        Input limits; breaking one dead-letters the cable (``1048576``, ``2000``).
+        Input limits; breaking one dead-letters the cable (``1000000``, ``2000``). The
+        dead letter carries the original bytes, so ``max_cable_bytes`` plus ~5 KB of
+        headers must fit the broker's ``message.max.bytes`` (1,048,588 by default).
+    max_delivery_bytes
+        Largest enriched message the router writes (``1000000``); a cable whose deliveries
+        would be larger is dead-lettered (``delivery_too_large``) instead of being refused
+        by the broker, which no retry would cure. Keep it below the broker's (or the
+        addressee topics') ``max.message.bytes``.
     batch_size, batch_seconds
         The agent takes up to ``batch_size`` cables or waits ``batch_seconds`` (``500``,
         ``0.05``) and produces their deliveries together.
@@ -100,7 +107,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     topic_partitions: PositiveInt = 1
     topic_replication: PositiveInt = 1
     max_topics: PositiveInt = 10_000
-    max_cable_bytes: PositiveInt = 1_048_576
+    max_cable_bytes: PositiveInt = 1_000_000
+    max_delivery_bytes: PositiveInt = 1_000_000
     max_addressees: PositiveInt = 2_000
     batch_size: PositiveInt = 500
     batch_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.05

@@ -285,6 +285,8 @@ def _malformed_catalogue() -> list[tuple[str, bytes | None, str]]:
         ("too many addressees",
          SEED.replace(b"INFO RUCNCIS/CIS COLLECTIVE 2441\n", padded_info), "too_many_addressees"),
         ("needs more topics than allowed", SEED, "topic_limit"),
+        ("deliveries over the size limit", small_cable() + b"2. " + b"LONG TEXT " * 1_000 + b"\n",
+         "delivery_too_large"),
     ]
 
 
@@ -295,7 +297,7 @@ async def test_malformed_input_is_dead_lettered_and_the_worker_keeps_going(
     raw = env["CABLEROUTER_RAW_TOPIC"]
     await create_raw_topic(bootstrap, raw, partitions=1)  # one partition: offsets = publish order
     worker = worker_factory(CABLEROUTER_MAX_CABLE_BYTES="20000", CABLEROUTER_MAX_ADDRESSEES="40",
-                            CABLEROUTER_MAX_TOPICS="6")
+                            CABLEROUTER_MAX_TOPICS="6", CABLEROUTER_MAX_DELIVERY_BYTES="8000")
     await asyncio.to_thread(worker.wait_ready)
     catalogue = _malformed_catalogue()
     good = small_cable()  # needs 2 topics, within the cap of 6

@@ -38,5 +38,5 @@ def test_every_metric_and_reason_is_documented() -> None:
         suffix = {"counter": "_total", "info": "_info"}.get(metric.type, "")
         documented = metric.name + suffix
         assert f"`{documented}`" in README, f"{documented} missing from the README"
-    for reason in (*REASONS, "no_deliveries", "topic_limit", "internal_error"):
+    for reason in (*REASONS, "no_deliveries", "topic_limit", "delivery_too_large", "internal_error"):
         assert f"`{reason}`" in README, reason

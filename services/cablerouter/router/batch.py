@@ -166,11 +166,22 @@ class BatchRouter:
             now = dt.datetime.now(_UTC)
             for outcome in part:
                 if isinstance(outcome, _Routed):
-                    records.extend(self._routed_records(outcome, now))
-                else:
-                    records.append(self._deadletter_record(outcome))
+                    routed = self._routed_records(outcome, now)
+                    largest = max(routed, key=lambda r: len(r.value))
+                    if len(largest.value) <= self._s.max_delivery_bytes:
+                        records.extend(routed)
+                        outcomes.append(outcome)
+                        continue
+                    # The broker would refuse it, and no retry would change that.
+                    outcome = _Rejected(
+                        outcome.source, "delivery_too_large",
+                        f"Expected enriched messages of at most {self._s.max_delivery_bytes} bytes "
+                        f"(CABLEROUTER_MAX_DELIVERY_BYTES), got {len(largest.value)} for "
+                        f"{largest.topic}", cable_id=outcome.cable.id,
+                    )
+                records.append(self._deadletter_record(outcome))
+                outcomes.append(outcome)
             await shipment.add(records)
-            outcomes.extend(part)
         await shipment.settle()
         self._account(outcomes)
 

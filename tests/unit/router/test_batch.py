@@ -154,3 +154,22 @@ def test_crash_policy_exits_before_anything_is_sent() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 70, proc.stderr[-2000:]
     assert "sent" not in proc.stdout  # os._exit: not even the finally ran
+
+
+async def test_a_cable_whose_deliveries_are_too_large_is_dead_lettered_not_retried() -> None:
+    # The seed's enriched messages are ~11.5 KB each: over a 10 KB limit, so the broker
+    # would refuse them; the cable is dead-lettered (its raw bytes fit) and the rest routes.
+    router, sink, metrics = make_router(max_delivery_bytes=10_000)
+    small = SEED.replace(b"INFO RUCNCIS/CIS COLLECTIVE 2441\n", b"").split(b"1. (SBU)")[0]
+    await router.route([record(0, SEED), record(1, small)])
+    dead = by_topic(sink.sent, "cables.deadletter")
+    assert [dict(r.headers)["reason"] for r in dead] == [b"delivery_too_large"]
+    headers = dict(dead[0].headers)
+    assert headers["source-offset"] == b"0" and headers["cable-id"] == b"10ASTANA179"
+    assert b"at most 10000 bytes" in headers["detail"] and b"cables.to." in headers["detail"]
+    assert dead[0].value == SEED
+    audits = [msgspec.json.decode(r.value) for r in by_topic(sink.sent, "cables.routed")]
+    assert [a["offset"] for a in audits] == [1]
+    assert all(len(r.value) <= 10_000 for r in sink.sent if r.topic.startswith("cables.to."))
+    assert metrics.dead_lettered.labels("delivery_too_large")._value.get() == 1
+    assert metrics.routed._value.get() == 1
