@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 
@@ -15,6 +16,11 @@ _MONTHS = {
 _DTG = re.compile(
     r"([ZOPRWMY])(?: ([ZOPRWMY]))? ((\d\d)(\d\d)(\d\d)Z ([A-Z]{3}) (\d{4}|\d\d))(?: (.*))?"
 )
+# Days before each month (index 1-12; 0 unused) in a common year, and the first day of the
+# year of each month's first day minus one, for common and leap years (index 0-11).
+_DAYS_BEFORE = (0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+_MONTH_STARTS = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+_MONTH_STARTS_LEAP = (0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335)
 _DECL_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4}|\d\d)\b")
 
 
@@ -104,6 +110,23 @@ def resolve_filing_time(raw: str, dtg: dt.datetime) -> dt.datetime | None:
         if not 1 <= days <= 366 or hour > 23 or minute > 59:
             return None
         year = dtg.year
+        if 1 < year < 9999:
+            # As below, with integer arithmetic instead of date objects and a timedelta.
+            month = dtg.month
+            leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+            delta = days - (_DAYS_BEFORE[month] + dtg.day + (leap and month > 2))
+            if delta > 182:  # filed at the end of the year before the DTG's
+                year -= 1
+            elif delta < -182:  # filed at the start of the year after
+                year += 1
+            if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+                starts = _MONTH_STARTS_LEAP
+            elif days == 366:  # the day after the last day of the year
+                return None
+            else:
+                starts = _MONTH_STARTS
+            month = bisect.bisect_right(starts, days - 1)
+            return dt.datetime(year, month, days - starts[month - 1], hour, minute, tzinfo=_UTC)
         delta = days - (dtg.toordinal() - dt.date(year, 1, 1).toordinal() + 1)  # - day of the year
         if delta > 182:  # filed at the end of the year before the DTG's
             year -= 1
