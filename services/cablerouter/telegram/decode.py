@@ -179,7 +179,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
         warnings.append(
             Warning(code="no_action_addressees", line=h.info[0].line, detail="INFO addressees but no TO line")
         )
-    t = parse_text(buf, h.end, warnings)
+    t = parse_text(buf, h.end, warnings, fast)
     precedence = h.precedence
     if precedence is None and h.dtg_raw is None and h.routing is not None:
         precedence = h.routing.precedence

@@ -14,6 +14,7 @@ import re
 
 from cablerouter.telegram._dates import parse_declassification_date
 from cablerouter.telegram._preamble import (
+    _next_field,
     CAPTION_PHRASES,
     CAPTION_WORDS,
     FIELD_MARKER,
@@ -142,7 +143,7 @@ def _skipped(warnings: list[Warning], first: int, found: int, duplicate: bool) -
         )
 
 
-def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
+def parse_text(buf: LineBuffer, start: int, warnings: list[Warning], fast: bool = False) -> Text:
     """Parse the text from line ``start`` (0-based, first line after the header).
 
     Parameters
@@ -153,6 +154,8 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
         Index of the first line after the header.
     warnings
         Receives the text warnings.
+    fast
+        Take the fast paths for usual input (same result).
 
     Returns
     -------
@@ -182,7 +185,7 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
             tail = raw_line[offset:] if offset >= 0 and raw_line[offset:].upper() == tail else tail
             split_fields(tail, cls_index + 1, "", pieces)
         i = cls_index + 1
-    body_index = _read_preamble(buf, i, pieces)
+    body_index = _read_preamble(buf, i, pieces, fast)
     _fold_pieces(t, pieces, warnings)
     if body_index >= 0:
         t.body, t.signer, t.paragraph_marks = read_body(buf, body_index)
@@ -190,11 +193,13 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
     return t
 
 
-def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]]) -> int:
+def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]], fast: bool = False) -> int:
     """Collect preamble pieces from line ``i``; return the body's first line index (or -1).
 
     A piece is ``(field, text, line)``; ``text`` is ``None`` for a field marker and
     ``field`` is ``""`` for lines before any field (captions and passing instructions).
+    With ``fast``, the usual field lines (``TAGS: ...``) are read without FIELD_MARKER
+    and split_fields, with the same result.
     """
     field = pieces[-1][0] if pieces else ""
     seen_main = any(p[0] in ("subject", "tags", "ref") for p in pieces)
@@ -234,7 +239,33 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
             continue
         if (
             "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
-        ) and (fm := FIELD_MARKER.search(s)) is not None:
+        ):
+            if fast:
+                # The usual field lines, where FIELD_MARKER matches at 0 and ends at `end`:
+                # no search, and no split_fields when no further marker follows.
+                if s.startswith("TAGS: "):
+                    new_field, end = "tags", 5
+                elif s.startswith("SUBJECT: "):
+                    new_field, end = "subject", 8
+                elif s.startswith("E.O. 1") and len(s) >= 10 and s[6:10].isdecimal():
+                    new_field, end = "eo", 5
+                elif s.startswith("REF: "):
+                    new_field, end = "ref", 4
+                else:
+                    end = 0
+                if end and _next_field(s, end) is None:
+                    field = new_field
+                    pieces.append((field, None, i))
+                    rest = s[end:].strip()
+                    if rest:
+                        pieces.append((field, rest, i))
+                    seen_main = seen_main or field != "eo"
+                    after_blank = False
+                    continue
+            fm = FIELD_MARKER.search(s)
+        else:
+            fm = None
+        if fm is not None:
             field = split_fields(s, i, field, pieces, fm)
             seen_main = seen_main or field in ("subject", "tags", "ref")
             after_blank = False
