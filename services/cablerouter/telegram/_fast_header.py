@@ -140,7 +140,8 @@ def fast_header(text: str, limits: DecodeLimits, warnings: list[Warning]) -> Hea
             signal=signal,  # type: ignore[arg-type]
             letters=letters,
             classification=SECURITY_LETTER[letter],
-            opsigs=OPSIG.findall(sec_ops[1:]) if sec_ops else [],
+            # Without `(`, OPSIG finds the blank-separated words (sec_ops is printable ASCII).
+            opsigs=(OPSIG.findall(sec_ops[1:]) if "(" in sec_ops else sec_ops.split()) if sec_ops else [],
         )
     h.precedence = PROSIGN_PRECEDENCE[action]
     h.info_precedence = PROSIGN_PRECEDENCE[info] if info else h.precedence
