@@ -70,6 +70,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     agent_concurrency
         Batches routed at once (``2``): one is decoded while another waits for the
         broker's acknowledgements. Offsets are still committed only when contiguous.
+    decode_processes
+        Child processes that decode, resolve and encode cables, so that this work does not
+        compete with consuming and producing for the worker's one Python thread (``0``:
+        in the worker's event loop). Worth it where the worker has a core to spare; on a
+        2-core machine shared with the broker it made no measurable difference.
     linger_ms, compression
         Producer batching delay (``5``) and compression (``none``; ``gzip`` needs nothing
         extra).
@@ -113,6 +118,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     batch_size: PositiveInt = 500
     batch_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 0.05
     agent_concurrency: Annotated[int, msgspec.Meta(ge=1, le=16)] = 2
+    decode_processes: Annotated[int, msgspec.Meta(ge=0, le=64)] = 0
     linger_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 5
     compression: Literal["none", "gzip"] = "none"
     fetch_max_wait_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 50

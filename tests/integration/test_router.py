@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import msgspec
+import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from cablerouter.router.envelope import EnrichedCable
@@ -84,11 +85,14 @@ async def wait_accounted(bootstrap: str, env: dict[str, str], expect: int, timeo
         await asyncio.sleep(0.5)
 
 
-async def test_corpus_fans_out_exactly_as_route_predicts(bootstrap, router_env, worker_factory) -> None:
+@pytest.mark.parametrize("decode_processes", ["0", "2"])
+async def test_corpus_fans_out_exactly_as_route_predicts(
+    bootstrap, router_env, worker_factory, decode_processes
+) -> None:
     env = router_env
     prefix = env["CABLEROUTER_TOPIC_PREFIX"]
     await create_raw_topic(bootstrap, env["CABLEROUTER_RAW_TOPIC"])
-    worker = worker_factory()
+    worker = worker_factory(CABLEROUTER_DECODE_PROCESSES=decode_processes)
     await asyncio.to_thread(worker.wait_ready)
     await asyncio.to_thread(kcat_publish_files, bootstrap, env["CABLEROUTER_RAW_TOPIC"], CORPUS)
 
@@ -285,7 +289,7 @@ def _malformed_catalogue() -> list[tuple[str, bytes | None, str]]:
         ("too many addressees",
          SEED.replace(b"INFO RUCNCIS/CIS COLLECTIVE 2441\n", padded_info), "too_many_addressees"),
         ("needs more topics than allowed", SEED, "topic_limit"),
-        ("deliveries over the size limit", small_cable() + b"2. " + b"LONG TEXT " * 1_000 + b"\n",
+        ("deliveries over the size limit", small_cable() + b"2. " + b"LONG TEXT " * 1_800 + b"\n",
          "delivery_too_large"),
     ]
 
@@ -297,7 +301,7 @@ async def test_malformed_input_is_dead_lettered_and_the_worker_keeps_going(
     raw = env["CABLEROUTER_RAW_TOPIC"]
     await create_raw_topic(bootstrap, raw, partitions=1)  # one partition: offsets = publish order
     worker = worker_factory(CABLEROUTER_MAX_CABLE_BYTES="20000", CABLEROUTER_MAX_ADDRESSEES="40",
-                            CABLEROUTER_MAX_TOPICS="6", CABLEROUTER_MAX_DELIVERY_BYTES="8000")
+                            CABLEROUTER_MAX_TOPICS="6", CABLEROUTER_MAX_DELIVERY_BYTES="16000")
     await asyncio.to_thread(worker.wait_ready)
     catalogue = _malformed_catalogue()
     good = small_cable()  # needs 2 topics, within the cap of 6

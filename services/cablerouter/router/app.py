@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 
 import faust
 from prometheus_client import CollectorRegistry
@@ -16,8 +17,9 @@ from prometheus_client import CollectorRegistry
 from cablerouter.config import Settings
 from cablerouter.directory import Directory
 from cablerouter.metrics import RouterMetrics
-from cablerouter.router.batch import BatchRouter, SourceRecord
+from cablerouter.router.batch import BatchRouter, SourceRecord, stage_for
 from cablerouter.router.directory_feed import DirectoryFeed
+from cablerouter.router.prepare import InlineStage, ProcessStage
 from cablerouter.router.progress import Progress
 from cablerouter.router.sink import DeliverySink
 from cablerouter.router.transport import RouterTransport
@@ -106,8 +108,9 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
     feed = DirectoryFeed(settings, initial=directory, metrics=metrics, on_loaded=loaded,
                          loop=None)
     sink = DeliverySink(settings)
+    stage = stage_for(settings)
     batch_router = BatchRouter(settings, sink=sink, metrics=metrics, progress=progress,
-                               directory=lambda: feed.current)
+                               directory=lambda: feed.current, stage=stage)
     router = Router(app, metrics=metrics, progress=progress, feed=feed, sink=sink,
                     registry=registry, raw_topic=settings.raw_topic)
 
@@ -151,8 +154,24 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         await router.update_lag()
 
     app.add_dependency(sink_service(sink))
+    app.add_dependency(stage_service(stage, lambda: feed.current))
     app.add_dependency(feed)
     return router
+
+
+def stage_service(stage: InlineStage | ProcessStage, directory: Callable[[], Directory]):
+    """Start the decoding processes with the app (so the first batch does not wait for
+    them) and stop them with it."""
+    from mode import Service
+
+    class _StageService(Service):
+        async def on_start(self) -> None:
+            await stage.start(directory())
+
+        async def on_stop(self) -> None:
+            await asyncio.to_thread(stage.close)
+
+    return _StageService()
 
 
 def sink_service(sink: DeliverySink):

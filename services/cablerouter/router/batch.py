@@ -3,12 +3,13 @@
 This is the body of the router's agent, kept free of Faust so it is tested directly. Every
 source record ends as exactly one of: routed (all deliveries and its audit record
 acknowledged) or dead-lettered (original bytes and reason acknowledged on the dead-letter
-topic). Nothing escapes :meth:`BatchRouter.route` for bad input.
+topic). Nothing escapes :meth:`BatchRouter.route` for bad input. The CPU-bound part
+(decoding, resolving, encoding) is :mod:`cablerouter.router.prepare`'s, run in the event
+loop or in child processes.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
 import time
@@ -18,45 +19,35 @@ import msgspec
 
 from cablerouter import __version__
 from cablerouter.config import Settings
-from cablerouter.directory import Directory, DistributionList, resolve_distribution
-from cablerouter.errors import CableRouterError
+from cablerouter.directory import Directory
 from cablerouter.metrics import RouterMetrics
-from cablerouter.router.envelope import (
-    AuditRecord,
-    Provenance,
-    deadletter_headers,
-    delivery_headers,
-    encode_deliveries,
+from cablerouter.router.envelope import OutRecord, deadletter_headers
+from cablerouter.router.prepare import (
+    Failed,
+    InlineStage,
+    Params,
+    ProcessStage,
+    Rejected,
+    Routed,
+    SourceRecord,
 )
 from cablerouter.router.progress import Progress
-from cablerouter.router.sink import DeliverySink, OutRecord
-from cablerouter.telegram import Cable, DecodeLimits, decode_telegram
+from cablerouter.router.sink import DeliverySink
+from cablerouter.telegram import DecodeLimits
 
-__all__ = ("BatchRouter", "SourceRecord")
+__all__ = ("BatchRouter", "SourceRecord", "stage_for")
 
 log = logging.getLogger("cablerouter.router")
 
-_audit_encoder = msgspec.json.Encoder()
-# Cables decoded between two hand-overs to the producer (about 30 ms of decoding).
+# Cables prepared between two hand-overs to the producer.
 _SHIP_EVERY = 100
-_UTC = dt.timezone.utc
-
-
-class SourceRecord(msgspec.Struct, frozen=True):
-    """One consumed raw record: where it was and what it held."""
-
-    topic: str
-    partition: int
-    offset: int
-    timestamp: float  # broker timestamp, seconds since the epoch
-    key: bytes | None
-    value: bytes | None
 
 
 class _Routed(msgspec.Struct):
     source: SourceRecord
-    cable: Cable
-    distribution: DistributionList
+    cable_id: str | None
+    records: list[OutRecord]
+    deliveries: list[tuple[str, str | None, str, bool]]
 
 
 class _Rejected(msgspec.Struct):
@@ -65,6 +56,18 @@ class _Rejected(msgspec.Struct):
     detail: str
     line: int | None = None
     cable_id: str | None = None
+
+
+def stage_for(settings: Settings) -> InlineStage | ProcessStage:
+    """The preparing stage ``settings`` ask for (``decode_processes``; 0 = in the loop)."""
+    params = Params(
+        limits=DecodeLimits(max_bytes=settings.max_cable_bytes, max_addressees=settings.max_addressees),
+        topic_prefix=settings.topic_prefix, routed_topic=settings.routed_topic,
+        router_version=__version__,
+    )
+    if settings.decode_processes == 0:
+        return InlineStage(params)
+    return ProcessStage(params, settings.decode_processes)
 
 
 class BatchRouter:
@@ -83,6 +86,8 @@ class BatchRouter:
     directory
         A callable returning the routing directory snapshot to use now (it changes with
         live updates).
+    stage
+        Where cables are prepared (:func:`stage_for`; in the event loop by default).
     clock
         Monotonic clock for progress (``time.monotonic``).
     """
@@ -95,6 +100,7 @@ class BatchRouter:
         metrics: RouterMetrics,
         progress: Progress,
         directory: Callable[[], Directory],
+        stage: InlineStage | ProcessStage | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._s = settings
@@ -102,32 +108,15 @@ class BatchRouter:
         self._metrics = metrics
         self._progress = progress
         self._directory = directory
+        self._stage = stage if stage is not None else stage_for(settings.replace(decode_processes=0))
         self._clock = clock
-        self._limits = DecodeLimits(
-            max_bytes=settings.max_cable_bytes, max_addressees=settings.max_addressees
-        )
 
-    def _classify(self, source: SourceRecord, directory: Directory) -> _Routed | _Rejected:
-        raw = source.value
-        if raw is None:
-            return _Rejected(source, "empty_input", "Expected cable text, got a null value")
-        try:
-            cable = decode_telegram(raw, limits=self._limits)
-            distribution = resolve_distribution(cable, directory, topic_prefix=self._s.topic_prefix)
-        except CableRouterError as exc:
-            return _Rejected(source, exc.reason, exc.detail, exc.line)
-        if not distribution.deliveries:
-            return _Rejected(
-                source, "no_deliveries", "Expected at least one addressee, got none after "
-                "exemptions", cable_id=cable.id,
-            )
-        return _Routed(source, cable, distribution)
-
-    def _internal_error(self, source: SourceRecord, exc: BaseException) -> _Rejected:
+    def _internal_error(self, source: SourceRecord, failure: Failed) -> _Rejected:
         self._metrics.internal_errors.inc()
-        log.exception(
+        log.error(
             "internal error while routing",
-            extra={"topic": source.topic, "partition": source.partition, "offset": source.offset},
+            extra={"topic": source.topic, "partition": source.partition, "offset": source.offset,
+                   "error": failure.error, "traceback": failure.trace},
         )
         if self._s.on_internal_error == "crash":
             # Stop hard, before anything of this batch is acknowledged, so the input is
@@ -135,53 +124,49 @@ class BatchRouter:
             # whose agent raised).
             logging.shutdown()
             os._exit(70)
-        return _Rejected(source, "internal_error", f"{type(exc).__name__}: {exc}"[:500])
+        return _Rejected(source, "internal_error", failure.error)
+
+    def _outcome(self, source: SourceRecord, result: Routed | Rejected | Failed) -> _Routed | _Rejected:
+        self._metrics.decode_seconds.observe(result.seconds)
+        if isinstance(result, Routed):
+            largest = max(result.records[:-1], key=lambda r: len(r.value))
+            if len(largest.value) <= self._s.max_delivery_bytes:
+                return _Routed(source, result.cable_id, result.records, result.deliveries)
+            # The broker would refuse it, and no retry would change that.
+            return _Rejected(
+                source, "delivery_too_large",
+                f"Expected enriched messages of at most {self._s.max_delivery_bytes} bytes "
+                f"(CABLEROUTER_MAX_DELIVERY_BYTES), got {len(largest.value)} for {largest.topic}",
+                cable_id=result.cable_id,
+            )
+        if isinstance(result, Rejected):
+            return _Rejected(source, result.reason, result.detail, result.line, result.cable_id)
+        return self._internal_error(source, result)
 
     async def route(self, batch: Sequence[SourceRecord]) -> None:
         """Route ``batch``; returns once every outcome is acknowledged by the broker.
 
-        The batch is decoded ``_SHIP_EVERY`` cables at a time and each part's records are
-        handed to the producer before the next part is decoded, so the broker writes one
-        part while the worker decodes the next (instead of idling through a whole batch's
-        decoding, then the worker idling through its writing).
+        The batch is prepared ``_SHIP_EVERY`` cables at a time and each part's records are
+        handed to the producer as soon as the part is ready, so the broker writes one part
+        while the next is prepared (in child processes, or in the event loop).
         """
         m = self._metrics
         m.consumed.inc(len(batch))
         m.in_flight.inc(len(batch))
-        directory = self._directory()
+        parts = [batch[i : i + _SHIP_EVERY] for i in range(0, len(batch), _SHIP_EVERY)]
         shipment = self._sink.shipment()
         outcomes: list[_Routed | _Rejected] = []
-        for start in range(0, len(batch), _SHIP_EVERY):
-            part: list[_Routed | _Rejected] = []
-            for source in batch[start : start + _SHIP_EVERY]:
-                started = time.perf_counter()
-                try:
-                    outcome = self._classify(source, directory)
-                except Exception as exc:  # noqa: BLE001 - the internal-error policy decides
-                    outcome = self._internal_error(source, exc)
-                m.decode_seconds.observe(time.perf_counter() - started)
-                part.append(outcome)
-            part = await self._ensure_topics(part)
+        async for part, results in self._stage.run(parts, self._directory()):
+            done = [self._outcome(source, result) for source, result in zip(part, results)]
+            done = await self._ensure_topics(done)
             records: list[OutRecord] = []
-            now = dt.datetime.now(_UTC)
-            for outcome in part:
+            for outcome in done:
                 if isinstance(outcome, _Routed):
-                    routed = self._routed_records(outcome, now)
-                    largest = max(routed, key=lambda r: len(r.value))
-                    if len(largest.value) <= self._s.max_delivery_bytes:
-                        records.extend(routed)
-                        outcomes.append(outcome)
-                        continue
-                    # The broker would refuse it, and no retry would change that.
-                    outcome = _Rejected(
-                        outcome.source, "delivery_too_large",
-                        f"Expected enriched messages of at most {self._s.max_delivery_bytes} bytes "
-                        f"(CABLEROUTER_MAX_DELIVERY_BYTES), got {len(largest.value)} for "
-                        f"{largest.topic}", cable_id=outcome.cable.id,
-                    )
-                records.append(self._deadletter_record(outcome))
-                outcomes.append(outcome)
+                    records.extend(outcome.records)
+                else:
+                    records.append(self._deadletter_record(outcome))
             await shipment.add(records)
+            outcomes.extend(done)
         await shipment.settle()
         self._account(outcomes)
 
@@ -189,7 +174,7 @@ class BatchRouter:
         wanted: set[str] = set()
         for o in outcomes:
             if isinstance(o, _Routed):
-                wanted.update(d.topic for d in o.distribution.deliveries)
+                wanted.update(r.topic for r in o.records[:-1])
         missing = self._sink.unknown_topics(wanted)
         if not missing:
             return outcomes
@@ -201,38 +186,18 @@ class BatchRouter:
         result: list[_Routed | _Rejected] = []
         for o in outcomes:
             if isinstance(o, _Routed):
-                need = self._sink.unknown_topics(d.topic for d in o.distribution.deliveries)
+                need = self._sink.unknown_topics(r.topic for r in o.records[:-1])
                 if need and not self._sink.room_for(len(need)):
                     result.append(_Rejected(
                         o.source, "topic_limit",
                         f"Expected at most {self._s.max_topics} created topics, "
-                        f"got {len(need)} more needed", cable_id=o.cable.id,
+                        f"got {len(need)} more needed", cable_id=o.cable_id,
                     ))
                     continue
                 if need:
                     self._metrics.topics_created.inc(await self._sink.create_topics(need))
             result.append(o)
         return result
-
-    def _routed_records(self, o: _Routed, now: dt.datetime) -> list[OutRecord]:
-        src = o.source
-        provenance = Provenance(
-            topic=src.topic, partition=src.partition, offset=src.offset,
-            received_at=dt.datetime.fromtimestamp(src.timestamp, _UTC),
-            routed_at=now, router_version=__version__,
-        )
-        key = (o.cable.id or "").encode() or src.key
-        out = [
-            OutRecord(delivery.topic, key, value, delivery_headers(o.cable.id, delivery.precedence))
-            for delivery, value in encode_deliveries(o.cable, o.distribution, provenance)
-        ]
-        audit = AuditRecord(
-            id=o.cable.id, topic=src.topic, partition=src.partition, offset=src.offset,
-            deliveries=len(out), topics=[r.topic for r in out], routed_at=now,
-        )
-        out.append(OutRecord(self._s.routed_topic, key, _audit_encoder.encode(audit),
-                             [("content-type", b"application/json")]))
-        return out
 
     def _deadletter_record(self, o: _Rejected) -> OutRecord:
         src = o.source
@@ -250,11 +215,10 @@ class BatchRouter:
             src = o.source
             if isinstance(o, _Routed):
                 m.routed.inc()
-                deliveries = o.distribution.deliveries
-                m.fanout.observe(len(deliveries))
-                for d in deliveries:
-                    m.count_delivery(d.role, d.precedence or "NONE", d.addressee)
-                    if "unknown" in d.flags:
+                m.fanout.observe(len(o.deliveries))
+                for role, precedence, addressee, unknown in o.deliveries:
+                    m.count_delivery(role, precedence or "NONE", addressee)
+                    if unknown:
                         m.unknown_addressees.inc()
                 m.end_to_end_seconds.observe(max(0.0, wall - src.timestamp))
             else:
@@ -269,3 +233,4 @@ class BatchRouter:
                 )
             self._progress.processed(src.topic, src.partition, src.offset, mono)
         m.in_flight.dec(len(outcomes))
+

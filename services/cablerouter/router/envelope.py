@@ -17,6 +17,7 @@ from cablerouter.directory import Delivery, DistributionList
 from cablerouter.telegram.model import Cable
 
 __all__ = (
+    "OutRecord",
     "CONTENT_TYPE",
     "SCHEMA_VERSION",
     "AuditRecord",
@@ -28,6 +29,15 @@ __all__ = (
 
 SCHEMA_VERSION = 1
 CONTENT_TYPE = b"application/json"
+
+
+class OutRecord(msgspec.Struct, frozen=True):
+    """One record to produce."""
+
+    topic: str
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
 
 
 class Provenance(msgspec.Struct, frozen=True, kw_only=True):

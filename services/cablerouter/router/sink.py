@@ -13,26 +13,17 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
-import msgspec
 from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.partitioner import DefaultPartitioner
 
 from cablerouter.config import Settings
+from cablerouter.router.envelope import OutRecord
 from cablerouter.router.topics import create_missing_topics
 
 __all__ = ("DeliverySink", "OutRecord", "Shipment")
 
 log = logging.getLogger("cablerouter.sink")
-
-
-class OutRecord(msgspec.Struct, frozen=True):
-    """One record to produce."""
-
-    topic: str
-    key: bytes | None
-    value: bytes
-    headers: list[tuple[str, bytes]]
 
 
 class DeliverySink:

@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry
 from cablerouter.config import Settings
 from cablerouter.directory_files import load_default_directory
 from cablerouter.metrics import RouterMetrics
-from cablerouter.router import batch as batch_module
+from cablerouter.router import prepare as prepare_module
 from cablerouter.router.batch import BatchRouter, SourceRecord
 from cablerouter.router.envelope import EnrichedCable
 from cablerouter.router.progress import Progress
@@ -122,7 +122,7 @@ async def test_an_internal_error_is_dead_lettered_and_counted_apart(monkeypatch)
     def broken(*args, **kwargs):
         raise ZeroDivisionError("bug")
 
-    monkeypatch.setattr(batch_module, "resolve_distribution", broken)
+    monkeypatch.setattr(prepare_module, "resolve_distribution", broken)
     router, sink, metrics = make_router()
     await router.route([record(0, SEED)])
     dead = by_topic(sink.sent, "cables.deadletter")
@@ -144,7 +144,7 @@ def test_crash_policy_exits_before_anything_is_sent() -> None:
         from tests.unit.router import test_batch as t
         def broken(*a, **k):
             raise ZeroDivisionError("bug")
-        t.batch_module.resolve_distribution = broken
+        t.prepare_module.resolve_distribution = broken
         router, sink, _ = t.make_router(on_internal_error="crash")
         try:
             asyncio.run(router.route([t.record(0, t.SEED)]))

@@ -1,0 +1,109 @@
+"""The preparing stage: in child processes it gives exactly what it gives in the event loop,
+follows live directory updates, and loses nothing when a child dies."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import signal
+
+import msgspec
+
+from cablerouter import __version__
+from cablerouter.directory import Directory
+from cablerouter.directory_files import load_default_directory
+from cablerouter.router.prepare import (
+    InlineStage,
+    Params,
+    ProcessStage,
+    Rejected,
+    Routed,
+    SourceRecord,
+)
+from cablerouter.telegram import DecodeLimits
+
+CORPUS = pathlib.Path(__file__).resolve().parents[2] / "corpus"
+DIRECTORY = load_default_directory()
+PARAMS = Params(limits=DecodeLimits(), topic_prefix="cables.to.", routed_topic="cables.routed",
+                router_version=__version__)
+
+
+def sources() -> list[SourceRecord]:
+    raws = [p.read_bytes() for p in sorted(CORPUS.glob("**/*.txt"))] + [b"", b"no header here"]
+    return [SourceRecord(topic="cables.raw", partition=0, offset=i, timestamp=1_700_000_000.0,
+                         key=None, value=raw) for i, raw in enumerate(raws)]
+
+
+def comparable(results) -> list:
+    """Results without timings and routing timestamps (which differ run to run)."""
+    out = []
+    for r in results:
+        if isinstance(r, Routed):
+            values = [msgspec.json.decode(rec.value) for rec in r.records]
+            for v in values:
+                v.pop("routed_at", None)
+                if "provenance" in v:
+                    v["provenance"].pop("routed_at")
+            out.append(("routed", r.cable_id, [(x.topic, x.key, x.headers) for x in r.records],
+                        values, r.deliveries))
+        else:
+            out.append(r[:-1])
+    return out
+
+
+async def collect(stage, parts, directory=DIRECTORY) -> list:
+    results = []
+    async for part, prepared in stage.run(parts, directory):
+        assert len(prepared) == len(part)
+        results.extend(prepared)
+    return results
+
+
+async def test_child_processes_prepare_exactly_what_the_event_loop_does() -> None:
+    items = sources()
+    parts = [items[i : i + 40] for i in range(0, len(items), 40)]
+    inline = await collect(InlineStage(PARAMS), parts)
+    stage = ProcessStage(PARAMS, processes=2)
+    try:
+        await stage.start(DIRECTORY)
+        in_children = await collect(stage, parts)
+    finally:
+        stage.close()
+    assert comparable(in_children) == comparable(inline)
+    assert sum(isinstance(r, Routed) for r in inline) == 151
+    assert [r.reason for r in inline if isinstance(r, Rejected)] == ["empty_input", "no_addressees"]
+
+
+async def test_a_new_directory_starts_new_children_with_it() -> None:
+    seed = [SourceRecord(topic="cables.raw", partition=0, offset=0, timestamp=1_700_000_000.0,
+                         key=None, value=(CORPUS / "seed/10ASTANA179.txt").read_bytes())]
+    smaller = Directory.from_entries(
+        e for key, e in DIRECTORY.entries().items() if key != "addressee:SECSTATE WASHDC")
+    stage = ProcessStage(PARAMS, processes=1)
+    try:
+        before = await collect(stage, [seed])
+        after = await collect(stage, [seed], smaller)
+    finally:
+        stage.close()
+    flags = {d[2]: d[3] for d in before[0].deliveries}
+    assert flags["SECSTATE WASHDC"] is False
+    assert {d[2]: d[3] for d in after[0].deliveries}["SECSTATE WASHDC"] is True  # now unknown
+
+
+async def test_a_dead_child_loses_nothing() -> None:
+    items = sources()
+    parts = [items[i : i + 20] for i in range(0, len(items), 20)]
+    stage = ProcessStage(PARAMS, processes=1)
+    try:
+        await stage.start(DIRECTORY)
+        for pid in list(stage._pool._processes):  # type: ignore[union-attr]
+            os.kill(pid, signal.SIGKILL)
+        dead = stage._pool
+        results = await collect(stage, parts)
+        again = await collect(stage, parts[:1])  # and new children serve the next batch
+        assert stage._pool is not None and stage._pool is not dead
+    finally:
+        stage.close()
+    assert len(results) == len(items)
+    assert comparable(results) == comparable(await collect(InlineStage(PARAMS), parts))
+    assert len(again) == len(parts[0])
