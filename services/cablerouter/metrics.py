@@ -8,6 +8,8 @@ and precedences are fixed vocabularies, and per-addressee series are limited to 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
 __all__ = ("RouterMetrics",)
@@ -103,17 +105,27 @@ class RouterMetrics:
             namespace=ns, registry=registry,
         )
 
-    def count_delivery(self, role: str, precedence: str, addressee: str) -> None:
-        """Count one delivery (label children are looked up once and cached)."""
-        child = self._delivery_children.get((role, precedence))
-        if child is None:
-            child = self._delivery_children[(role, precedence)] = self.deliveries.labels(role, precedence)
-        child.inc()
-        label = self.addressee_label(addressee)
-        child = self._addressee_children.get(label)
-        if child is None:
-            child = self._addressee_children[label] = self.addressee_deliveries.labels(label)
-        child.inc()
+    def count_delivery(self, role: str, precedence: str, addressee: str, n: int = 1) -> None:
+        """Count ``n`` deliveries (label children are looked up once and cached)."""
+        self.count_deliveries({(role, precedence): n}, {addressee: n})
+
+    def count_deliveries(self, by_role: Mapping[tuple[str, str], int], by_addressee: Mapping[str, int]) -> None:
+        """Count deliveries tallied by (role, precedence) and by addressee: one increment
+        per label value, however many deliveries (each increment takes a lock)."""
+        for key, n in by_role.items():
+            child = self._delivery_children.get(key)
+            if child is None:
+                child = self._delivery_children[key] = self.deliveries.labels(*key)
+            child.inc(n)
+        by_label: dict[str, int] = {}
+        for addressee, n in by_addressee.items():
+            label = self.addressee_label(addressee)
+            by_label[label] = by_label.get(label, 0) + n
+        for label, n in by_label.items():
+            child = self._addressee_children.get(label)
+            if child is None:
+                child = self._addressee_children[label] = self.addressee_deliveries.labels(label)
+            child.inc(n)
 
     def addressee_label(self, addressee: str) -> str:
         """The bounded label value for ``addressee``."""

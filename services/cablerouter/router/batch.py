@@ -211,15 +211,20 @@ class BatchRouter:
         m = self._metrics
         wall = time.time()
         mono = self._clock()
+        # Tallied first, counted once per label value (each increment takes a lock).
+        by_role: dict[tuple[str, str], int] = {}
+        by_addressee: dict[str, int] = {}
+        routed = unknown_count = 0
         for o in outcomes:
             src = o.source
             if isinstance(o, _Routed):
-                m.routed.inc()
+                routed += 1
                 m.fanout.observe(len(o.deliveries))
                 for role, precedence, addressee, unknown in o.deliveries:
-                    m.count_delivery(role, precedence or "NONE", addressee)
-                    if unknown:
-                        m.unknown_addressees.inc()
+                    key = (role, precedence or "NONE")
+                    by_role[key] = by_role.get(key, 0) + 1
+                    by_addressee[addressee] = by_addressee.get(addressee, 0) + 1
+                    unknown_count += unknown
                 m.end_to_end_seconds.observe(max(0.0, wall - src.timestamp))
             else:
                 m.dead_lettered.labels(o.reason).inc()
@@ -232,5 +237,10 @@ class BatchRouter:
                     },
                 )
             self._progress.processed(src.topic, src.partition, src.offset, mono)
+        if routed:
+            m.routed.inc(routed)
+            m.count_deliveries(by_role, by_addressee)
+            if unknown_count:
+                m.unknown_addressees.inc(unknown_count)
         m.in_flight.dec(len(outcomes))
 
