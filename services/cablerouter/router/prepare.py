@@ -136,10 +136,13 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
         routed_at=now, router_version=params.router_version,
     )
     key = (cable.id or "").encode() or source.key
-    records = [
-        OutRecord(delivery.topic, key, value, delivery_headers(cable.id, delivery.precedence))
-        for delivery, value in encode_deliveries(cable, distribution, provenance)
-    ]
+    headers: dict[str | None, list[tuple[str, bytes]]] = {}  # one list per precedence
+    records = []
+    for delivery, value in encode_deliveries(cable, distribution, provenance):
+        h = headers.get(delivery.precedence)
+        if h is None:
+            h = headers[delivery.precedence] = delivery_headers(cable.id, delivery.precedence)
+        records.append(OutRecord(delivery.topic, key, value, h))
     audit = AuditRecord(
         id=cable.id, topic=source.topic, partition=source.partition, offset=source.offset,
         deliveries=len(records), topics=[r.topic for r in records], routed_at=now,
