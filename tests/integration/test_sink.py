@@ -23,7 +23,9 @@ async def test_batched_send_places_records_like_send_and_keeps_order(bootstrap, 
     sink = DeliverySink(Settings().replace(bootstrap_servers=bootstrap))
     await sink.start()
     try:
-        await sink.send_batch(records)
+        shipment = sink.shipment()
+        await shipment.add(records)
+        await shipment.settle()
     finally:
         await sink.stop()
     for i, key in enumerate(keys):

@@ -1,10 +1,10 @@
 """The one place where the router writes to Kafka: topic creation and producing.
 
-A batch of records is sent with one aiokafka producer (``acks=all``, idempotent) and
-``send_batch`` returns only when the broker acknowledged every record; the agent acks the
-source offsets after that, so a source offset is committed only after all of its
-deliveries are durable (at-least-once). Exactly-once will wrap ``send_batch`` and the
-offset commit in one producer transaction here.
+A batch's records are written with one aiokafka producer (``acks=all``, idempotent)
+through a :class:`Shipment`, whose ``settle`` returns only when the broker acknowledged
+every record; the agent acks the source offsets after that, so a source offset is
+committed only after all of its deliveries are durable (at-least-once). Exactly-once will
+wrap a shipment and the offset commit in one producer transaction here.
 """
 
 from __future__ import annotations
@@ -102,12 +102,6 @@ class DeliverySink:
         """Start a :class:`Shipment` on this sink's producer."""
         assert self._producer is not None, "sink not started"
         return Shipment(self)
-
-    async def send_batch(self, records: Sequence[OutRecord]) -> None:
-        """Send ``records`` and return once the broker acknowledged every one of them."""
-        shipment = self.shipment()
-        await shipment.add(records)
-        await shipment.settle()
 
     async def _group(self, records: Sequence[OutRecord]) -> dict[tuple[str, int], list[OutRecord]]:
         """``records`` by topic partition, in input order within each.

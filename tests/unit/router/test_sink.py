@@ -1,4 +1,4 @@
-"""DeliverySink.send_batch without a broker: failed record batches are sent again until
+"""DeliverySink shipments without a broker: failed record batches are sent again until
 acknowledged, nothing is dropped, and partitions are chosen as the producer would."""
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ async def _send(records: list[OutRecord], producer: FakeProducer, monkeypatch) -
     monkeypatch.setattr(sink_module.asyncio, "sleep", lambda _: real_sleep(0))
     sink = DeliverySink(Settings())
     sink._producer = producer  # type: ignore[assignment]
-    await sink.send_batch(records)
+    shipment = sink.shipment()
+    await shipment.add(records)
+    await shipment.settle()
     return [(t, p, k, v) for t, p, batch in producer.written for k, v in batch]
 
 
