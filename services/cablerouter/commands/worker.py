@@ -58,9 +58,8 @@ def _run(args: argparse.Namespace) -> int:
     # process: freeze it out of the cyclic collector's way, so that the full collections
     # routing's allocations trigger scan only young objects, and collect the youngest
     # generation every 20,000 allocations instead of 700 (batches in flight hold many
-    # objects that were scanned over and over). Measured over 4 rounds of
-    # bench/pipeline.py's load: time in the collector 1.9 s -> 0.26 s, full collections
-    # ~70 ms -> 10-20 ms each.
+    # objects that were scanned over and over). How much it saved, and how that was
+    # measured: bench/RESULTS.md, "Pipeline", third round.
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 10, 10)
