@@ -34,10 +34,13 @@ async def create_raw_topic(bootstrap: str, name: str, partitions: int = 4) -> No
 def kcat_publish_files(bootstrap: str, topic: str, files: list[pathlib.Path]) -> None:
     """Each file becomes one message (kcat -P with file arguments)."""
     assert KCAT, "kcat is not installed (deploy/setup installs it)"
-    # Keyless messages would all stick to one partition for librdkafka's linger time;
-    # a random partitioner spreads them over every partition, as many publishers would.
+    # Keyless messages go to one "sticky" partition for sticky.partitioning.linger.ms,
+    # whatever the partitioner (librdkafka's CONFIGURATION.md), and kcat can send the whole
+    # corpus within that time. With stickiness off, the random partitioner spreads them over
+    # every partition, as many publishers would.
     proc = subprocess.run([KCAT, "-b", bootstrap, "-t", topic, "-P", "-X", "acks=all",
-                           "-X", "partitioner=random", *map(str, files)],
+                           "-X", "partitioner=random", "-X", "sticky.partitioning.linger.ms=0",
+                           *map(str, files)],
                           capture_output=True, timeout=120)
     assert proc.returncode == 0, proc.stderr.decode()
 
@@ -58,6 +61,25 @@ def expected_deliveries(files: list[pathlib.Path], prefix: str) -> collections.C
             expected[(d["topic"], routed["id"])] += 1
     assert sum(1 for _ in proc.stdout.splitlines()) == len(files)
     return expected
+
+
+async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
+    """Partition -> end offset of ``topic``."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics([topic])
+    finally:
+        await admin.close()
+    tps = [TopicPartition(topic, p["partition"]) for d in described for p in d["partitions"]]
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    await consumer.start()
+    try:
+        return {tp.partition: offset for tp, offset in (await consumer.end_offsets(tps)).items()}
+    finally:
+        await consumer.stop()
 
 
 async def topics_with_prefix(bootstrap: str, prefix: str) -> list[str]:
@@ -216,6 +238,8 @@ async def test_two_workers_share_partitions_and_route_everything(bootstrap, rout
         await asyncio.sleep(0.3)
     assert [s["assigned"] for s in states] == [2, 2], states
     await asyncio.to_thread(kcat_publish_files, bootstrap, env["CABLEROUTER_RAW_TOPIC"], CORPUS)
+    ends = await end_offsets(bootstrap, env["CABLEROUTER_RAW_TOPIC"])
+    assert all(ends.values()), f"the publisher left partitions empty, nothing to share: {ends}"
     routed, dead = await wait_accounted(bootstrap, env, len(CORPUS))
     assert not dead and len(_source_offsets(routed, dead)) == len(CORPUS)
     ma, mb = await asyncio.gather(asyncio.to_thread(a.metrics), asyncio.to_thread(b.metrics))

@@ -3,7 +3,8 @@
 This is the body of the router's agent, kept free of Faust so it is tested directly. Every
 source record ends as exactly one of: routed (all deliveries and its audit record
 acknowledged) or dead-lettered (original bytes and reason acknowledged on the dead-letter
-topic). Nothing escapes :meth:`BatchRouter.route` for bad input. The CPU-bound part
+topic). A cable's audit record is written only after all of its deliveries are
+acknowledged, so a reader of the routed topic can rely on finding them. Nothing escapes :meth:`BatchRouter.route` for bad input. The CPU-bound part
 (decoding, resolving, encoding) is :mod:`cablerouter.router.prepare`'s, run in the event
 loop or in child processes.
 """
@@ -156,18 +157,24 @@ class BatchRouter:
         parts = [batch[i : i + _SHIP_EVERY] for i in range(0, len(batch), _SHIP_EVERY)]
         shipment = self._sink.shipment()
         outcomes: list[_Routed | _Rejected] = []
+        audits: list[OutRecord] = []
         async for part, results in self._stage.run(parts, self._directory()):
             done = [self._outcome(source, result) for source, result in zip(part, results)]
             done = await self._ensure_topics(done)
             records: list[OutRecord] = []
             for outcome in done:
                 if isinstance(outcome, _Routed):
-                    records.extend(outcome.records)
+                    records.extend(outcome.records[:-1])
+                    audits.append(outcome.records[-1])
                 else:
                     records.append(self._deadletter_record(outcome))
             await shipment.add(records)
             outcomes.extend(done)
         await shipment.settle()
+        if audits:  # only now: every delivery they report is acknowledged
+            audit = self._sink.shipment()
+            await audit.add(audits)
+            await audit.settle()
         self._account(outcomes)
 
     async def _ensure_topics(self, outcomes: list[_Routed | _Rejected]) -> list[_Routed | _Rejected]:

@@ -28,6 +28,7 @@ class FakeSink:
         self.created = 0
         self.max_topics = max_topics
         self.sent: list = []
+        self.settled: list[list] = []  # what each settle() acknowledged, in order
 
     def unknown_topics(self, topics):
         return {t for t in topics if t not in self.known}
@@ -42,21 +43,22 @@ class FakeSink:
         return len(new)
 
     def shipment(self) -> FakeShipment:
-        return FakeShipment(self.sent)
+        return FakeShipment(self)
 
 
 class FakeShipment:
     """Records count as sent once settled, as with the real sink."""
 
-    def __init__(self, sent: list) -> None:
-        self._sent = sent
+    def __init__(self, sink: FakeSink) -> None:
+        self._sink = sink
         self._added: list = []
 
     async def add(self, records) -> None:
         self._added.extend(records)
 
     async def settle(self) -> None:
-        self._sent.extend(self._added)
+        self._sink.sent.extend(self._added)
+        self._sink.settled.append(self._added)
         self._added = []
 
 
@@ -173,3 +175,18 @@ async def test_a_cable_whose_deliveries_are_too_large_is_dead_lettered_not_retri
     assert all(len(r.value) <= 10_000 for r in sink.sent if r.topic.startswith("cables.to."))
     assert metrics.dead_lettered.labels("delivery_too_large")._value.get() == 1
     assert metrics.routed._value.get() == 1
+
+
+async def test_an_audit_record_is_written_only_after_all_deliveries_are_acknowledged() -> None:
+    router, sink, _ = make_router()
+    bad = b"\x00\x01\x02" * 100
+    # More cables than one part, so deliveries go out in several hand-overs.
+    await router.route([record(i, SEED if i % 7 else bad) for i in range(230)])
+    first_audit = next(i for i, rounds in enumerate(sink.settled)
+                       if any(r.topic == "cables.routed" for r in rounds))
+    before = [r for rounds in sink.settled[:first_audit] for r in rounds]
+    after = [r for rounds in sink.settled[first_audit:] for r in rounds]
+    assert all(r.topic == "cables.routed" for r in after)
+    assert len(after) == 230 - len(range(0, 230, 7))
+    assert len([r for r in before if r.topic.startswith("cables.to.")]) == 26 * len(after)
+    assert len([r for r in before if r.topic == "cables.deadletter"]) == len(range(0, 230, 7))
