@@ -112,3 +112,51 @@ def test_office_suffixes_take_the_fast_path() -> None:
     assert (h.info[0].plad, h.info[0].office, h.info[0].precedence, h.info[0].mcn) == (
         "JOINT STAFF WASHDC", "J-3/J-5", "PRIORITY", "1234"
     )
+
+
+# The addressee as a lazy PLAD repeat: the plain statement of what _fast_header's
+# possessive "next word unless a tail ends the line" pattern must match.
+_LAZY_ADDRESSEE = (
+    r"(?P<addr>(?!PAGE )(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
+    r"(?P<plad>(?!(?:NIACT|IMMEDIATE|PRIORITY|ROUTINE|FLASH)\b)[A-Z][A-Z0-9.&'()-]*(?: [A-Z0-9.&'()-]+)*?)"
+    r"(?://(?P<office>[A-Z0-9/ .&()'-]*?))?"
+    r"(?: (?P<prec>NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH))?"
+    r"(?: (?P<mcn>[0-9]{4,6}(?:-[0-9]{4,6})?))?)"
+)
+_ADDRESS_WORDS = [
+    "RUEHC", "RUEHC/", "SECSTATE", "WASHDC", "AMEMBASSY", "NIACT", "IMMEDIATE", "PRIORITY", "ROUTINE", "FLASH",
+    "1234", "12345", "1234567", "1234-5678", "AIG", "7011", "//", "/", "J-3", "J-5//", "X", "QABC/", "R", "PAGE",
+    "TO", "INFO", "XMT", "BT", "A.B", "&", "(X)", "O'HARE", "0588", "  ", "\t", "IMMEDIATELY", "NIACT-X",
+    "FLASH.", "RUEHXX//", "//OFFICE//", "a", ",", "ZEN/", "123", "9999999",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_addressee_patterns_match_as_the_lazy_plad(seed: int) -> None:
+    import re
+
+    from cablerouter.telegram import _fast_header
+
+    lazy_block = re.compile(
+        r"^(?:(TO|INFO|XMT) |(?!(?:TO|INFO|XMT|BT|NNNN|PAGE|UNCLAS|UUNCLAS|UNCLASSIFIED|CONFIDENTIAL"
+        r"|SECRET|TOP|C|S|T|LIMITED|RESTRICTED)\b))"
+        + re.sub(r"\?P<\w+>", "", _LAZY_ADDRESSEE)
+        + r"[ \t]*$",
+        re.MULTILINE,
+    )
+    lazy_fm = re.compile(r"FM " + _LAZY_ADDRESSEE + r"[ \t]*\n")
+    fast_fm = re.compile(r"FM " + _fast_header._addressee_pattern(r"\n") + r"[ \t]*\n")
+    rng = random.Random(seed)
+    matched = 0
+    for _ in range(20_000):
+        line = ""
+        for word in (rng.choice(_ADDRESS_WORDS) for _ in range(rng.randint(1, 7))):
+            line += word if not line or line.endswith("/") or rng.random() < 0.15 else " " + word
+        line += rng.choice(["", "", "", " ", "\t", "  "])
+        text = f"{line}\nTO {line}\n{rng.choice(_ADDRESS_WORDS)} {line}\n"
+        found = lazy_block.findall(text)
+        assert _fast_header._BLOCK_LINE.findall(text) == found, repr(text)
+        lazy, fast = lazy_fm.match(f"FM {line}\n"), fast_fm.match(f"FM {line}\n")
+        assert (fast and (fast.span(), fast.groupdict())) == (lazy and (lazy.span(), lazy.groupdict())), repr(line)
+        matched += len(found)
+    assert matched > 10_000  # the lines are mostly addressees, so the comparison means something
