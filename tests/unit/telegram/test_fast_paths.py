@@ -160,3 +160,13 @@ def test_addressee_patterns_match_as_the_lazy_plad(seed: int) -> None:
         assert (fast and (fast.span(), fast.groupdict())) == (lazy and (lazy.span(), lazy.groupdict())), repr(line)
         matched += len(found)
     assert matched > 10_000  # the lines are mostly addressees, so the comparison means something
+
+
+def test_heading_groups_are_in_the_order_fast_header_unpacks_them() -> None:
+    from cablerouter.telegram._fast_header import _HEADING
+
+    assert tuple(_HEADING.groupindex) == (
+        "fl1", "channel", "serial", "prosign", "ris", "more", "de_ri", "ssn", "section", "filing",
+        "signal", "letters", "letter", "sec_ops", "action", "info", "dtg", "day", "hour", "minute",
+        "month", "year", "dtg_ops", "addr", "ri", "plad", "office", "prec", "mcn",
+    )  # fmt: skip
