@@ -13,15 +13,17 @@ __all__ = ("read_body",)
 
 # Paragraph classification marks: `(SBU)`, `(S/NF)` right after a paragraph number
 # (`3. (SBU)`, `4.(S/NF)`): a digit, a full stop and at most four blanks before the `(`.
-# The engine skips to each `(` and tests the few fixed-width look-behinds there, so the
+# The engine skips to each `(`, rules out most of them with a look-ahead for a mark word,
+# then tests the few fixed-width look-behinds (one blank, the usual case, first), so the
 # marks come out of one findall instead of a Python step per hit. The look-behinds capture
 # the character before the full stop: `[^\W_A-Za-z]` holds every character for which
 # str.isdigit is true (digits, superscripts, ...) but also other letters (`é`), so the
 # caller keeps only captures that are digits.
+_MARK_WORD = r"(?:SBU|U|C|S|TS|LOU|FOUO|R|NF)"
 _PARAGRAPH_MARK = re.compile(
-    r"\((?:"
-    + "|".join(r"(?<=([^\W_A-Za-z])\.%s\()" % (r"[ \t]" * blanks) for blanks in range(5))
-    + r")((?:SBU|U|C|S|TS|LOU|FOUO|R|NF)(?:[/-][A-Z][A-Z ]{0,14})?)\)"
+    r"\((?=" + _MARK_WORD + r"[/)-])(?:"
+    + "|".join(r"(?<=([^\W_A-Za-z])\.%s\()" % (r"[ \t]" * blanks) for blanks in (1, 0, 2, 3, 4))
+    + r")(" + _MARK_WORD + r"(?:[/-][A-Z][A-Z ]{0,14})?)\)"
 )
 _SIGNER = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){0,2}")
 _NOT_SIGNERS = frozenset(
@@ -61,7 +63,8 @@ def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
     if not body:
         return body, None, []
     signer = _signer(body[body.rfind("\n") + 1 :])
-    # Distinct marks in order of appearance (exactly one look-behind captures per hit).
+    # Distinct marks in order of appearance (exactly one look-behind captures per hit;
+    # which one does not matter).
     marks = dict.fromkeys(
         [mark for d0, d1, d2, d3, d4, mark in _PARAGRAPH_MARK.findall(body) if (d0 or d1 or d2 or d3 or d4).isdigit()]
     )
