@@ -50,18 +50,16 @@ def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
         The body (closing lines and page-break artefacts removed), the signer and the
         paragraph classification marks.
     """
-    # The body is read as bounds on the whole text and copied once, at the end.
-    text = buf.text
-    start = buf.offset(index)
+    body = buf.rest(index)
     # Drop closing lines (NNNN, BT, #SSN, archive markers) from the end.
-    end = _rstrip_end(text, start, len(text))
+    body = body.rstrip()
     for _ in range(8):
-        cut = text.rfind("\n", start, end) + 1 or start  # no line end: the first line
-        last = text[cut:end].strip()
+        cut = body.rfind("\n") + 1
+        last = body[cut:].strip()
         if last and _TRAILER.fullmatch(last) is None:
             break
-        end = _rstrip_end(text, start, cut)
-    body, _ = strip_page_artefacts(text, start, end)
+        body = body[:cut].rstrip()
+    body, _ = strip_page_artefacts(body)
     if not body:
         return body, None, []
     signer = _signer(body[body.rfind("\n") + 1 :])
@@ -71,17 +69,6 @@ def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
         [mark for d0, d1, d2, d3, d4, mark in _PARAGRAPH_MARK.findall(body) if (d0 or d1 or d2 or d3 or d4).isdigit()]
     )
     return body, signer, list(marks)
-
-
-def _rstrip_end(text: str, start: int, end: int) -> int:
-    """The end of ``text[start:end].rstrip()`` in ``text``, without copying the slice."""
-    # Bodies end in a few blanks at most; a long run is left to rstrip.
-    stop = end - 32 if end - 32 > start else start
-    while end > stop and text[end - 1].isspace():
-        end -= 1
-    if end == stop > start:
-        end = start + len(text[start:end].rstrip())
-    return end
 
 
 def _signer(line: str) -> str | None:

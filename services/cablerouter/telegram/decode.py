@@ -168,7 +168,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
             raise DecodeError(
                 "no_addressees",
                 "Expected a TO or INFO addressee line, got none",
-                line=h.end + 1 if buf.has(h.end) else None,
+                line=h.end + 1 if h.end < len(buf.lines) else None,
                 excerpt=buf.lines[start].strip()[:60],
             )
     if h.dtg_raw is None:

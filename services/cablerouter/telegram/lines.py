@@ -1,8 +1,7 @@
 """From raw bytes to lines: decoding, control characters, line ends, page-break artefacts.
 
 Everything here is pure and allocation-light: the decoder splits only the lines it reads
-one by one (header and text preamble) and hands the rest of the text on as one slice,
-copied once.
+one by one (header and text preamble) and hands the rest of the text on as one slice.
 """
 
 from __future__ import annotations
@@ -36,9 +35,8 @@ _PAGE_LINE = re.compile(r"[ \t]*[A-Z][A-Z .'-]{0,30} 0\d{7} +\d{3}(?:\.\d)? OF \
 # ACP 127 page-continuation line: `PAGE 02 RUEHTA 0179 ...` or `PAGE 02        STATE   050524  131535Z`.
 _PAGE_ACP = re.compile(r"PAGE +\d{1,3}(?: +[A-Z0-9#/]+)*")
 
-# Characters split into lines at a time: a heading and its text preamble (about 650
-# characters on average) usually fit in one chunk.
-_CHUNK_CHARS = 1024
+# Lines split at a time: a header and its text preamble usually fit in one or two chunks.
+_HEAD_LINES = 40
 
 
 def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[Warning]) -> str:
@@ -116,55 +114,40 @@ def _excerpt(text: str, width: int = 60) -> str:
 
 
 class LineBuffer:
-    """The lines of a text, split lazily, a chunk of characters at a time.
+    """The lines of a text, split lazily: a head first, further chunks on demand.
 
-    ``lines[i]`` is line ``i + 1`` of the input for ``i < ready``. While ``complete`` is
-    false, ``text[tail:]`` is the unsplit rest, from line ``ready + 1`` on (at least one
-    more line, maybe empty); :meth:`has` splits further. Only a bounded chunk is copied to
-    be split, never the rest of the text (``str.split`` with a count would copy the whole
-    rest each time, and the body would be copied again to join it).
+    ``lines[i]`` is line ``i + 1`` of the input. While ``complete`` is false, the last
+    item of ``lines`` is the unsplit remainder of the text; :meth:`has` splits further.
+    ``ready`` is the number of items that are whole lines.
     """
 
-    __slots__ = ("complete", "lines", "ready", "tail", "text")
+    __slots__ = ("complete", "lines", "ready")
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines: list[str] = []
-        self.ready = 0
-        self.tail = 0
-        self.complete = False
-        self._split()
-
-    def _split(self) -> None:
-        """Split the next chunk: whole lines up to the last line end within it."""
-        text, tail = self.text, self.tail
-        stop = tail + _CHUNK_CHARS
-        cut = -1
-        if stop < len(text):
-            cut = text.rfind("\n", tail, stop)
-            if cut < 0:  # a line longer than a chunk
-                cut = text.find("\n", stop)
-        if cut < 0:  # the rest is the last chunk
-            self.lines.extend(text[tail:].split("\n") if tail else text.split("\n"))
-            self.complete = True
-            self.tail = len(text) + 1  # as if the last line had a line end: see offset()
-        else:
-            self.lines.extend(text[tail:cut].split("\n"))
-            self.tail = cut + 1
-        self.ready = len(self.lines)
+        self.lines = text.split("\n", _HEAD_LINES)
+        self.complete = len(self.lines) <= _HEAD_LINES
+        self.ready = len(self.lines) if self.complete else _HEAD_LINES
 
     def has(self, index: int) -> bool:
         """Return whether line ``index`` (0-based) exists, splitting further if needed."""
         while index >= self.ready:
             if self.complete:
                 return False
-            self._split()
+            lines = self.lines
+            more = lines.pop().split("\n", _HEAD_LINES)
+            lines.extend(more)
+            self.complete = len(more) <= _HEAD_LINES
+            self.ready = len(lines) if self.complete else len(lines) - 1
         return True
 
-    def offset(self, index: int) -> int:
-        """Where line ``index`` (0-based, ``< ready``) starts in ``text``."""
+    def rest(self, index: int) -> str:
+        """The text from line ``index`` (0-based) to the end."""
         lines = self.lines
-        return self.tail - (self.ready - index) - sum(map(len, lines[index : self.ready]))
+        if index >= len(lines):
+            return ""
+        if index == len(lines) - 1:
+            return lines[index]
+        return "\n".join(lines[index:])
 
 
 def is_page_artefact(line: str) -> bool:
@@ -188,42 +171,38 @@ def is_page_artefact(line: str) -> bool:
     return False
 
 
-def strip_page_artefacts(body: str, start: int = 0, end: int | None = None) -> tuple[str, int]:
+def strip_page_artefacts(body: str) -> tuple[str, int]:
     """Remove State running page-header lines from a body.
 
     Parameters
     ----------
     body
         Text with ``\\n`` line ends.
-    start, end
-        Read only ``body[start:end]`` (without copying it first).
 
     Returns
     -------
     tuple[str, int]
-        ``body[start:end]`` without those lines and the number of lines removed.
+        The body without those lines and the number of lines removed.
     """
-    if end is None:
-        end = len(body)
     find = body.find
-    pos = find(" OF 0", start, end)
+    pos = find(" OF 0")
     if pos < 0:
-        return body[start:end], 0
+        return body, 0
     keep: list[str] = []
-    kept = start
+    start = 0
     removed = 0
     match = _PAGE_LINE.fullmatch
     while pos >= 0:
-        line_start = body.rfind("\n", start, pos) + 1 or start  # no line end: the first line
-        line_end = find("\n", pos, end)
+        line_start = body.rfind("\n", 0, pos) + 1
+        line_end = find("\n", pos)
         if line_end < 0:
-            line_end = end
+            line_end = len(body)
         if match(body, line_start, line_end) is not None:
-            keep.append(body[kept:line_start])
-            kept = line_end + 1
+            keep.append(body[start:line_start])
+            start = line_end + 1
             removed += 1
-        pos = find(" OF 0", line_end, end)
+        pos = find(" OF 0", line_end)
     if not removed:
-        return body[start:end], 0
-    keep.append(body[kept:end])
+        return body, 0
+    keep.append(body[start:])
     return "".join(keep), removed
