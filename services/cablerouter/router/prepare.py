@@ -15,6 +15,8 @@ import concurrent.futures
 import datetime as dt
 import logging
 import multiprocessing
+import os
+import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Sequence
@@ -180,6 +182,17 @@ _child: tuple[Params, Directory] | None = None
 def _init_child(params: Params, directory: Directory) -> None:
     global _child  # noqa: PLW0603 - per-process state of a pool worker
     _child = (params, directory)
+    # A pool child never sees end-of-file on its task queue when the worker dies without
+    # shutting the pool down (SIGKILL, the OOM killer): it holds a copy of the queue's
+    # write end itself. It would live on as an orphan, so it watches its parent instead.
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True,
+                     name="parent-watch").start()
+
+
+def _exit_with_parent(parent: int, interval: float = 0.5) -> None:
+    while os.getppid() == parent:
+        time.sleep(interval)
+    os._exit(0)
 
 
 def _prepare_in_child(sources: Sequence[SourceRecord]) -> list[Result]:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import os
 import pathlib
 import signal
+import subprocess
+import sys
+import time
 
 import msgspec
 
@@ -107,3 +110,54 @@ async def test_a_dead_child_loses_nothing() -> None:
     assert len(results) == len(items)
     assert comparable(results) == comparable(await collect(InlineStage(PARAMS), parts))
     assert len(again) == len(parts[0])
+
+
+_KILLED_PARENT = """
+import asyncio, os, sys
+from cablerouter import __version__
+from cablerouter.directory_files import load_default_directory
+from cablerouter.router.prepare import Params, ProcessStage
+from cablerouter.telegram import DecodeLimits
+
+async def main():
+    stage = ProcessStage(Params(limits=DecodeLimits(), topic_prefix="cables.to.",
+                                routed_topic="cables.routed", router_version=__version__), 1)
+    await stage.start(load_default_directory())
+    print(os.getpid(), flush=True)
+    await asyncio.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+def _children(pid: int) -> set[int]:
+    out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
+    return {int(p) for p in out.stdout.split()}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = pathlib.Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def test_children_exit_when_the_worker_is_killed_without_shutting_down() -> None:
+    parent = subprocess.Popen([sys.executable, "-c", _KILLED_PARENT], stdout=subprocess.PIPE, text=True)
+    try:
+        assert int(parent.stdout.readline()) == parent.pid  # the child is up
+        children = _children(parent.pid)
+        assert children, "no child process started"
+    finally:
+        parent.kill()
+        parent.wait()
+        parent.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(c) for c in children):
+        time.sleep(0.1)
+    left = [c for c in children if _alive(c)]
+    for c in left:
+        os.kill(c, signal.SIGKILL)
+    assert not left, f"child processes outlived the killed worker: {left}"
