@@ -130,9 +130,10 @@ class BatchRouter:
     def _outcome(self, source: SourceRecord, result: Routed | Rejected | Failed) -> _Routed | _Rejected:
         self._metrics.decode_seconds.observe(result.seconds)
         if isinstance(result, Routed):
-            largest = max(result.records[:-1], key=lambda r: len(r.value))
+            records = result.records()
+            largest = max(records[:-1], key=lambda r: len(r.value))
             if len(largest.value) <= self._s.max_delivery_bytes:
-                return _Routed(source, result.cable_id, result.records, result.deliveries)
+                return _Routed(source, result.cable_id, records, result.deliveries)
             # The broker would refuse it, and no retry would change that.
             return _Rejected(
                 source, "delivery_too_large",

@@ -25,6 +25,9 @@ __all__ = (
     "Provenance",
     "deadletter_headers",
     "encode_deliveries",
+    "encode_delivery",
+    "encode_shared",
+    "enriched_value",
 )
 
 SCHEMA_VERSION = 1
@@ -112,13 +115,30 @@ def encode_deliveries(
     delivery's message is its own ``delivery`` object spliced between them, byte for byte
     what ``msgspec.json.encode(EnrichedCable(...))`` gives (a unit test compares them).
     """
-    tail = b"".join((
+    tail = encode_shared(cable, distribution, provenance)
+    encode = _encoder.encode
+    return [(delivery, _HEAD + encode(delivery) + tail) for delivery in distribution.deliveries]
+
+
+def encode_shared(cable: Cable, distribution: DistributionList, provenance: Provenance) -> bytes:
+    """What every enriched message of a cable ends with: its cable, distribution list and
+    provenance (:func:`enriched_value` puts a delivery in front)."""
+    return b"".join((
         b',"cable":', _encoder.encode(cable),
         b',"distribution":', _encoder.encode(distribution),
         b',"provenance":', _encoder.encode(provenance), b"}",
     ))
-    encode = _encoder.encode
-    return [(delivery, _HEAD + encode(delivery) + tail) for delivery in distribution.deliveries]
+
+
+def encode_delivery(delivery: Delivery) -> bytes:
+    """A delivery object's JSON, for :func:`enriched_value`."""
+    return _encoder.encode(delivery)
+
+
+def enriched_value(delivery_json: bytes, shared: bytes) -> bytes:
+    """An :class:`EnrichedCable` message from :func:`encode_delivery` and
+    :func:`encode_shared` (what :func:`encode_deliveries` gives for that delivery)."""
+    return _HEAD + delivery_json + shared
 
 
 _SCHEMA_VERSION_HEADER = str(SCHEMA_VERSION).encode()

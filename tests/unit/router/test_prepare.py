@@ -42,12 +42,12 @@ def comparable(results) -> list:
     out = []
     for r in results:
         if isinstance(r, Routed):
-            values = [msgspec.json.decode(rec.value) for rec in r.records]
+            values = [msgspec.json.decode(rec.value) for rec in r.records()]
             for v in values:
                 v.pop("routed_at", None)
                 if "provenance" in v:
                     v["provenance"].pop("routed_at")
-            out.append(("routed", r.cable_id, [(x.topic, x.key, x.headers) for x in r.records],
+            out.append(("routed", r.cable_id, [(x.topic, x.key, x.headers) for x in r.records()],
                         values, r.deliveries))
         else:
             out.append(r[:-1])
