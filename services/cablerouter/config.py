@@ -74,9 +74,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         Child processes that decode, resolve and encode cables, so that this work does not
         compete with consuming and producing for the worker's one Python thread (``1``;
         ``0``: in the worker's event loop, for a worker limited to one core). On a 2-core
-        machine shared with the broker, one child routed 13-20 % more deliveries per
-        second than none in two of three paired runs and the same in the third; two
-        children were slower than one (``bench/RESULTS.md``).
+        machine shared with the broker, one child routed about 30 % more deliveries per
+        second than none (6 of 6 paired rounds); two were slower than one
+        (``bench/RESULTS.md``).
     linger_ms, compression
         Producer batching delay (``5``) and compression (``none``; ``gzip`` needs nothing
         extra).
