@@ -105,10 +105,6 @@ class RouterMetrics:
             namespace=ns, registry=registry,
         )
 
-    def count_delivery(self, role: str, precedence: str, addressee: str, n: int = 1) -> None:
-        """Count ``n`` deliveries (label children are looked up once and cached)."""
-        self.count_deliveries({(role, precedence): n}, {addressee: n})
-
     def count_deliveries(self, by_role: Mapping[tuple[str, str], int], by_addressee: Mapping[str, int]) -> None:
         """Count deliveries tallied by (role, precedence) and by addressee: one increment
         per label value, however many deliveries (each increment takes a lock)."""

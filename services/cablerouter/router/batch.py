@@ -4,9 +4,10 @@ This is the body of the router's agent, kept free of Faust so it is tested direc
 source record ends as exactly one of: routed (all deliveries and its audit record
 acknowledged) or dead-lettered (original bytes and reason acknowledged on the dead-letter
 topic). A cable's audit record is written only after all of its deliveries are
-acknowledged, so a reader of the routed topic can rely on finding them. Nothing escapes :meth:`BatchRouter.route` for bad input. The CPU-bound part
-(decoding, resolving, encoding) is :mod:`cablerouter.router.prepare`'s, run in the event
-loop or in child processes.
+acknowledged, so a reader of the routed topic can rely on finding them. Nothing escapes
+:meth:`BatchRouter.route` for bad input. The CPU-bound part (decoding, resolving,
+encoding) is :mod:`cablerouter.router.prepare`'s, run in the event loop or in child
+processes.
 """
 
 from __future__ import annotations
@@ -251,4 +252,3 @@ class BatchRouter:
             if unknown_count:
                 m.unknown_addressees.inc(unknown_count)
         m.in_flight.dec(len(outcomes))
-

@@ -115,9 +115,8 @@ def encode_deliveries(
     delivery's message is its own ``delivery`` object spliced between them, byte for byte
     what ``msgspec.json.encode(EnrichedCable(...))`` gives (a unit test compares them).
     """
-    tail = encode_shared(cable, distribution, provenance)
-    encode = _encoder.encode
-    return [(delivery, _HEAD + encode(delivery) + tail) for delivery in distribution.deliveries]
+    shared = encode_shared(cable, distribution, provenance)
+    return [(d, enriched_value(encode_delivery(d), shared)) for d in distribution.deliveries]
 
 
 def encode_shared(cable: Cable, distribution: DistributionList, provenance: Provenance) -> bytes:
