@@ -80,6 +80,7 @@ from __future__ import annotations
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram._fast_header import fast_header
+from cablerouter.telegram._scan import scan_decode
 from cablerouter.telegram._wrappers import locate_header
 from cablerouter.telegram.header import parse_header
 from cablerouter.telegram.lines import LineBuffer, decode_bytes
@@ -148,6 +149,10 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
     DecodeError
         As :func:`decode_telegram`.
     """
+    if fast:
+        cable = scan_decode(raw, limits)
+        if cable is not None:
+            return cable
     warnings: list[Warning] = []
     text = decode_bytes(raw, limits, warnings)
     h = fast_header(text, limits, warnings) if fast else None

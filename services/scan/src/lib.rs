@@ -1,0 +1,1290 @@
+//! Native scanner for the telegram decoder's fast path.
+//!
+//! `scan(text, max_addressees, max_addressee_chars)` reads a clean, standard, ASCII cable in
+//! one pass over its bytes: the heading (FL1 to the address block), the classification line,
+//! the text preamble as the decoder's line loop splits it into pieces, and the body (closing
+//! lines and page-break artefacts removed, paragraph classification marks). It returns the
+//! raw parts as a tuple for `cablerouter.telegram._scan` to build the `Cable` from, or `None`
+//! for anything it does not read exactly as the Python line-by-line parsers do; the decoder
+//! then runs those parsers. Every rule below is a subset of what the Python fast paths
+//! accept (`_fast_header.py`, `text.py` with `fast=True`, `_body.py`), written out by hand
+//! and held to the same result by the decoder's equivalence tests.
+//!
+//! Nothing here does I/O or keeps state; a panic is caught and read as `None`.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+
+/// The digest of this source file, compared with the file on disk by the test suite so that
+/// a stale build is noticed.
+#[pyfunction]
+fn source_digest() -> String {
+    // FNV-1a over the bytes of this file.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in include_bytes!("lib.rs") {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    format!("{h:016x}")
+}
+
+// ---------------------------------------------------------------------------------------
+// Small helpers over ASCII bytes.
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn is_upper(b: u8) -> bool {
+    b.is_ascii_uppercase()
+}
+
+fn is_digit(b: u8) -> bool {
+    b.is_ascii_digit()
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+fn all(s: &[u8], f: impl Fn(u8) -> bool) -> bool {
+    s.iter().all(|&b| f(b))
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if from > hay.len() {
+        return None;
+    }
+    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    if hay.len() < 256 {
+        // Short lines: a plain scan is cheaper than setting up a SIMD searcher.
+        return needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle);
+    }
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+fn find_byte(hay: &[u8], b: u8, from: usize) -> Option<usize> {
+    if from >= hay.len() {
+        return None;
+    }
+    memchr::memchr(b, &hay[from..]).map(|p| p + from)
+}
+
+fn rfind_byte(hay: &[u8], b: u8, end: usize) -> Option<usize> {
+    memchr::memrchr(b, &hay[..end])
+}
+
+fn trim_end_blanks(t: &[u8], start: usize, mut end: usize) -> usize {
+    while end > start && is_blank(t[end - 1]) {
+        end -= 1;
+    }
+    end
+}
+
+fn trim_start_blanks(t: &[u8], mut start: usize, end: usize) -> usize {
+    while start < end && is_blank(t[start]) {
+        start += 1;
+    }
+    start
+}
+
+/// `(?:[ \t]*+\n)*+`: skip blank lines.
+fn skip_blank_lines(t: &[u8], mut pos: usize) -> usize {
+    loop {
+        let mut p = pos;
+        while p < t.len() && is_blank(t[p]) {
+            p += 1;
+        }
+        if p < t.len() && t[p] == b'\n' {
+            pos = p + 1;
+        } else {
+            return pos;
+        }
+    }
+}
+
+/// A heading line that ends with `[ \t]*+\n`: (content end, position after the line end).
+fn eol_line(t: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let nl = find_byte(t, b'\n', pos)?;
+    Some((trim_end_blanks(t, pos, nl), nl + 1))
+}
+
+/// Blank-separated words of a line's content; `None` unless they are separated by single
+/// spaces with no tab, no leading blank and no empty word.
+fn words(c: &[u8]) -> Option<Vec<&[u8]>> {
+    if c.is_empty() || c.contains(&b'\t') {
+        return None;
+    }
+    let ws: Vec<&[u8]> = c.split(|&b| b == b' ').collect();
+    if ws.iter().any(|w| w.is_empty()) {
+        return None;
+    }
+    Some(ws)
+}
+
+fn s(t: &[u8]) -> &str {
+    // Every slice ends at an ASCII byte, so it is valid UTF-8 (a panic here is read as None).
+    std::str::from_utf8(t).expect("slices end at ASCII bytes")
+}
+
+/// Whether every character is ASCII or one of the few others real cables carry in their
+/// text (pilcrow, acute accent, curly quotes): none of these is white space, a letter, a
+/// digit or a word character, and none changes under `str.upper`, so byte-wise rules read
+/// them as Python's `str` methods and `re` classes do.
+fn plain_chars(t: &[u8]) -> bool {
+    // Bytes that need a closer look: control bytes other than TAB and LF (removed or turned
+    // into line ends by `lines.decode_bytes`), DEL, and everything outside ASCII.
+    let special = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7F;
+    let mut i = 0;
+    while i < t.len() {
+        let end = (i + 64).min(t.len());
+        // Branch-free over a chunk, so the compiler vectorises it.
+        if !t[i..end].iter().fold(false, |acc, &b| acc | special(b)) {
+            i = end;
+            continue;
+        }
+        while i < end {
+            let b = t[i];
+            if !special(b) {
+                i += 1;
+                continue;
+            }
+            let rest = &t[i..];
+            if rest.starts_with(&[0xC2, 0xB6]) || rest.starts_with(&[0xC2, 0xB4]) {
+                i += 2;
+            } else if rest.len() >= 3 && rest[0] == 0xE2 && rest[1] == 0x80 && matches!(rest[2], 0x98 | 0x99 | 0x9C | 0x9D) {
+                i += 3;
+            } else {
+                return false;
+            }
+        }
+        i = i.max(end);
+    }
+    true
+}
+
+/// Characters (not bytes) in a UTF-8 slice: Python's `len`.
+fn char_len(s: &[u8]) -> usize {
+    s.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+const PILCROW: &[u8] = &[0xC2, 0xB6];
+
+// ---------------------------------------------------------------------------------------
+// Addressees.
+
+const PRECEDENCE_WORDS: [&[u8]; 4] = [b"IMMEDIATE", b"PRIORITY", b"ROUTINE", b"FLASH"];
+
+fn is_plad_char(b: u8) -> bool {
+    is_upper(b) || is_digit(b) || matches!(b, b'.' | b'&' | b'\'' | b'(' | b')' | b'-')
+}
+
+/// `[0-9]{4,6}(?:-[0-9]{4,6})?`, the whole word.
+fn is_mcn(w: &[u8]) -> bool {
+    let run = |from: usize| w[from..].iter().take_while(|&&b| is_digit(b)).count();
+    let a = run(0);
+    if !(4..=6).contains(&a) {
+        return false;
+    }
+    if a == w.len() {
+        return true;
+    }
+    if w[a] != b'-' {
+        return false;
+    }
+    let b = run(a + 1);
+    (4..=6).contains(&b) && a + 1 + b == w.len()
+}
+
+/// Whether the words are a precedence/MCN tail: `(?:PREC(?: MCN)?|MCN)` and nothing more.
+fn is_tail(ws: &[&[u8]]) -> bool {
+    match ws.len() {
+        1 => PRECEDENCE_WORDS.contains(&ws[0]) || is_mcn(ws[0]),
+        2 => {
+            (ws[0] == b"NIACT" && ws[1] == b"IMMEDIATE") || (PRECEDENCE_WORDS.contains(&ws[0]) && is_mcn(ws[1]))
+        }
+        3 => ws[0] == b"NIACT" && ws[1] == b"IMMEDIATE" && is_mcn(ws[2]),
+        _ => false,
+    }
+}
+
+struct Addr<'a> {
+    ri: Option<&'a [u8]>,
+    plad: &'a [u8],
+    prec: Option<&'a [u8]>,
+    mcn: Option<&'a [u8]>,
+    raw: &'a [u8],
+}
+
+/// One addressee, the whole of `c` (no blanks at either end): optional `RI/`, the PLAD, an
+/// optional precedence and MCN. No `//office//` (left to the Python parsers).
+fn addressee(c: &[u8], max_chars: usize) -> Option<Addr<'_>> {
+    if c.len() > max_chars || c.starts_with(b"PAGE ") || contains(c, b"//") {
+        return None;
+    }
+    let mut rest = c;
+    let mut ri = None;
+    if let Some(slash) = c.iter().position(|&b| b == b'/') {
+        let p = &c[..slash];
+        if (4..=8).contains(&p.len()) && (p[0] == b'R' || p[0] == b'Q') && all(p, is_upper) {
+            ri = Some(p);
+            rest = &c[slash + 1..];
+        } else {
+            return None;
+        }
+        if rest.contains(&b'/') {
+            return None;
+        }
+    }
+    let ws = words(rest)?;
+    let w0 = ws[0];
+    if !is_upper(w0[0]) || !all(w0, is_plad_char) {
+        return None;
+    }
+    for word in [&b"NIACT"[..], b"IMMEDIATE", b"PRIORITY", b"ROUTINE", b"FLASH"] {
+        if rest.starts_with(word) && (rest.len() == word.len() || !is_word(rest[word.len()])) {
+            return None;
+        }
+    }
+    let mut j = 1;
+    while j < ws.len() && !is_tail(&ws[j..]) {
+        if !all(ws[j], is_plad_char) {
+            return None;
+        }
+        j += 1;
+    }
+    let plad_len: usize = ws[..j].iter().map(|w| w.len()).sum::<usize>() + (j - 1);
+    let plad = &rest[..plad_len];
+    let tail = &ws[j..];
+    let (mut prec, mut mcn) = (None, None);
+    let mut k = 0;
+    if tail.len() >= 2 && tail[0] == b"NIACT" && tail[1] == b"IMMEDIATE" {
+        let start = plad_len + 1;
+        prec = Some(&rest[start..start + 15]);
+        k = 2;
+    } else if !tail.is_empty() && PRECEDENCE_WORDS.contains(&tail[0]) {
+        prec = Some(tail[0]);
+        k = 1;
+    }
+    if k < tail.len() && is_mcn(tail[k]) {
+        mcn = Some(tail[k]);
+        k += 1;
+    }
+    if k != tail.len() {
+        return None;
+    }
+    Some(Addr { ri, plad, prec, mcn, raw: c })
+}
+
+/// `OPSIG.findall`: `\([^)]*\)?|\S+` over the operating signals after the FL4 letters.
+fn opsigs(c: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < c.len() {
+        if c[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if c[i] == b'(' {
+            i = find_byte(c, b')', i).map_or(c.len(), |p| p + 1);
+        } else {
+            while i < c.len() && c[i] != b' ' {
+                i += 1;
+            }
+        }
+        out.push(&c[start..i]);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// The heading.
+
+struct Heading<'a> {
+    fl1: Option<(&'a [u8], &'a [u8], &'a [u8])>,
+    routing: Option<(&'a [u8], Vec<&'a [u8]>)>,
+    origin: Option<(&'a [u8], &'a [u8], Option<&'a [u8]>, Option<&'a [u8]>)>,
+    security: Option<(&'a [u8], &'a [u8], &'a [u8], Vec<&'a [u8]>)>,
+    fl5: (&'a [u8], Option<&'a [u8]>, &'a [u8], Vec<&'a [u8]>),
+    fm: (Addr<'a>, usize),
+    block: Vec<(u8, Addr<'a>, usize)>,
+    // 0-based index of the blank line closing the heading, and where the next text starts.
+    end_line: usize,
+    next: usize,
+}
+
+fn heading(t: &[u8], max_addressees: usize, max_chars: usize) -> Option<Heading<'_>> {
+    let mut pos = skip_blank_lines(t, 0);
+    // FL1 `VZCZC` + channel + serial.
+    let mut fl1 = None;
+    let (e, next) = eol_line(t, pos)?;
+    let c = &t[pos..e];
+    if c.starts_with(b"VZCZC") {
+        let body = &c[5..];
+        let ch = body.iter().take_while(|&&b| is_upper(b)).count();
+        let se = body[ch..].iter().take_while(|&&b| is_digit(b)).count();
+        if (1..=12).contains(&ch) && (1..=12).contains(&se) && ch + se == body.len() {
+            fl1 = Some((c, &body[..ch], &body[ch..]));
+            pos = skip_blank_lines(t, next);
+        }
+    }
+    // FL2 routing line and its continuation lines.
+    let mut routing = None;
+    let (e, next) = eol_line(t, pos)?;
+    if let Some(ws) = words(&t[pos..e]) {
+        if matches!(ws[0], b"ZZ" | b"OO" | b"PP" | b"RR")
+            && ws.len() >= 2
+            && ws[1..].iter().all(|w| (4..=8).contains(&w.len()) && all(w, is_upper))
+        {
+            let mut ris: Vec<&[u8]> = ws[1..].to_vec();
+            pos = next;
+            loop {
+                let Some((e, next)) = eol_line(t, pos) else { break };
+                let Some(ws) = words(&t[pos..e]) else { break };
+                if ws[0][0] == b'R' && ws.iter().all(|w| (4..=8).contains(&w.len()) && all(w, is_upper)) {
+                    ris.extend(ws);
+                    pos = next;
+                } else {
+                    break;
+                }
+            }
+            routing = Some((ws[0], ris));
+            pos = skip_blank_lines(t, pos);
+        }
+    }
+    // FL3 `DE RI #SSN[/section] [filing time]`.
+    let mut origin = None;
+    let (e, next) = eol_line(t, pos)?;
+    if let Some(ws) = words(&t[pos..e]) {
+        if ws[0] == b"DE" && (ws.len() == 3 || ws.len() == 4) {
+            let ri = ws[1];
+            let f = ws[2];
+            let ok_ri = (3..=8).contains(&ri.len()) && all(ri, is_upper);
+            let mut filing_ok = true;
+            let filing = if ws.len() == 4 {
+                let w = ws[3];
+                filing_ok = (w.len() == 7 && all(w, is_digit))
+                    || (w.len() == 8 && all(&w[..2], is_digit) && w[2] == b'/' && all(&w[3..7], is_digit) && w[7] == b'Z');
+                Some(w)
+            } else {
+                None
+            };
+            if ok_ri && filing_ok && f.len() >= 2 && f[0] == b'#' {
+                let d = f[1..].iter().take_while(|&&b| is_digit(b)).count();
+                let mut k = 1 + d;
+                if k < f.len() && is_upper(f[k]) {
+                    k += 1;
+                }
+                let ssn = &f[1..k];
+                let mut section = None;
+                let mut ok = (1..=6).contains(&d);
+                if ok && k < f.len() {
+                    let sd = f[k + 1..].iter().take_while(|&&b| is_digit(b)).count();
+                    if f[k] == b'/' && (1..=3).contains(&sd) && k + 1 + sd == f.len() {
+                        section = Some(&f[k + 1..]);
+                    } else {
+                        ok = false;
+                    }
+                }
+                if ok {
+                    origin = Some((ri, ssn, section, filing));
+                    pos = skip_blank_lines(t, next);
+                }
+            }
+        }
+    }
+    // FL4 `ZNR UUUUU` + operating signals.
+    let mut security = None;
+    let (e, next) = eol_line(t, pos)?;
+    if let Some(ws) = words(&t[pos..e]) {
+        if (ws[0] == b"ZNR" || ws[0] == b"ZNY") && ws.len() >= 2 {
+            let l = ws[1];
+            let letter = l[0];
+            let base_ok = l.len() >= 5 && b"UERCST".contains(&letter) && l[..5].iter().all(|&b| b == letter);
+            let ok = base_ok && (l.len() == 5 || (l.len() == 11 && l[5] == b'/' && all(&l[6..], is_upper)));
+            let ops_ok = ws[2..].iter().all(|w| all(w, |b| (0x21..=0x60).contains(&b) || (0x7b..=0x7e).contains(&b)));
+            if ok && ops_ok {
+                let ops = if ws.len() > 2 {
+                    let start = ws[2].as_ptr() as usize - t.as_ptr() as usize;
+                    opsigs(&t[start..e])
+                } else {
+                    Vec::new()
+                };
+                security = Some((ws[0], l, &l[..1], ops));
+                pos = skip_blank_lines(t, next);
+            }
+        }
+    }
+    // FL5 precedence(s), DTG, operating signals: required.
+    let (e, next) = eol_line(t, pos)?;
+    let ws = words(&t[pos..e])?;
+    let prosign = |w: &[u8]| w.len() == 1 && b"ZOPR".contains(&w[0]);
+    if !prosign(ws[0]) {
+        return None;
+    }
+    let mut k = 1;
+    let mut info = None;
+    if ws.len() > 1 && prosign(ws[1]) {
+        info = Some(ws[1]);
+        k = 2;
+    }
+    if ws.len() < k + 3 {
+        return None;
+    }
+    let (d, m, y) = (ws[k], ws[k + 1], ws[k + 2]);
+    if !(d.len() == 7 && all(&d[..6], is_digit) && d[6] == b'Z')
+        || !(m.len() == 3 && all(m, is_upper))
+        || !((y.len() == 2 || y.len() == 4) && all(y, is_digit))
+    {
+        return None;
+    }
+    let ops = ws[k + 3..].to_vec();
+    if !ops.iter().all(|w| all(w, |b| is_upper(b) || is_digit(b) || b == b'#' || b == b'/')) {
+        return None;
+    }
+    let dtg_start = d.as_ptr() as usize - t.as_ptr() as usize;
+    let dtg_end = y.as_ptr() as usize - t.as_ptr() as usize + y.len();
+    let fl5 = (ws[0], info, &t[dtg_start..dtg_end], ops);
+    pos = skip_blank_lines(t, next);
+    // FM: required.
+    let (e, next) = eol_line(t, pos)?;
+    let c = &t[pos..e];
+    if !c.starts_with(b"FM ") || c.len() < 4 || is_blank(c[3]) {
+        return None;
+    }
+    let fm_line = t[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+    let fm = addressee(&c[3..], max_chars)?;
+    pos = skip_blank_lines(t, next);
+    // The address block, up to the first blank line.
+    let rest = &t[pos..];
+    if !(rest.starts_with(b"TO ") || rest.starts_with(b"INFO ") || rest.starts_with(b"XMT ")) {
+        return None;
+    }
+    let mut line = t[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut block = Vec::new();
+    let mut kind = 0u8;
+    loop {
+        let nl = find_byte(t, b'\n', pos)?;
+        let e = trim_end_blanks(t, pos, nl);
+        if e == pos {
+            // A blank line (only blanks before its line end) closes the block.
+            break;
+        }
+        let c = &t[pos..e];
+        // Inline exemptions are left to the Python parsers (the whole line, blanks included).
+        if contains(&t[pos..nl], b" XMT ") {
+            return None;
+        }
+        let a = if let Some(r) = c.strip_prefix(b"TO ") {
+            kind = 0;
+            r
+        } else if let Some(r) = c.strip_prefix(b"INFO ") {
+            kind = 1;
+            r
+        } else if let Some(r) = c.strip_prefix(b"XMT ") {
+            kind = 2;
+            r
+        } else {
+            let w = &c[..c.iter().take_while(|&&b| is_word(b)).count()];
+            if matches!(
+                w,
+                b"TO" | b"INFO" | b"XMT" | b"BT" | b"NNNN" | b"PAGE" | b"UNCLAS" | b"UUNCLAS" | b"UNCLASSIFIED"
+                    | b"CONFIDENTIAL" | b"SECRET" | b"TOP" | b"C" | b"S" | b"T" | b"LIMITED" | b"RESTRICTED"
+            ) {
+                return None;
+            }
+            c
+        };
+        let a = addressee(a, max_chars)?;
+        block.push((kind, a, line));
+        if block.len() > max_addressees {
+            return None;
+        }
+        line += 1;
+        pos = nl + 1;
+    }
+    // `pos` is the blank line; the heading ends there.
+    let end_line = line - 1;
+    let next = skip_blank_lines(t, pos);
+    Some(Heading { fl1, routing, origin, security, fl5, fm: (fm, fm_line), block, end_line, next })
+}
+
+// ---------------------------------------------------------------------------------------
+// The classification line: `UNCLAS|UNCLASSIFIED|CONFIDENTIAL|SECRET [SECTION n OF m] ORIGIN SERIAL`.
+
+struct Class<'a> {
+    raw: &'a [u8],
+    word: &'a [u8],
+    sec: Option<&'a [u8]>,
+    secs: Option<&'a [u8]>,
+    origin: &'a [u8],
+    serial: &'a [u8],
+}
+
+fn classification(c: &[u8]) -> Option<Class<'_>> {
+    if c.iter().any(|b| b.is_ascii_lowercase()) {
+        return None;
+    }
+    let ws = words(c)?;
+    if !matches!(ws[0], b"UNCLAS" | b"UUNCLAS" | b"UNCLASSIFIED" | b"CONFIDENTIAL" | b"SECRET") {
+        return None;
+    }
+    let digits = |w: &[u8], lo: usize, hi: usize| (lo..=hi).contains(&w.len()) && all(w, is_digit);
+    let mut k = 1;
+    let (mut sec, mut secs) = (None, None);
+    if ws.len() > 4 && ws[1] == b"SECTION" && digits(ws[2], 1, 3) && ws[3] == b"OF" && digits(ws[4], 1, 3) {
+        sec = Some(ws[2]);
+        secs = Some(ws[4]);
+        k = 5;
+    }
+    let n = ws.len();
+    // 1 to 4 origin words, then the serial.
+    if n < k + 2 || n - k - 1 > 4 || !digits(ws[n - 1], 3, 7) {
+        return None;
+    }
+    for w in &ws[k..n - 1] {
+        if !is_upper(w[0])
+            || !all(w, |b| is_upper(b) || matches!(b, b'.' | b'\'' | b'-'))
+            || matches!(*w, b"EFTO" | b"E" | b"SECTION" | b"FINAL")
+        {
+            return None;
+        }
+    }
+    let o_start = ws[k].as_ptr() as usize - c.as_ptr() as usize;
+    let o_end = ws[n - 2].as_ptr() as usize - c.as_ptr() as usize + ws[n - 2].len();
+    Some(Class { raw: c, word: ws[0], sec, secs, origin: &c[o_start..o_end], serial: ws[n - 1] })
+}
+
+/// Whether `text._find_classification` passes over this non-blank line (stripped) without
+/// a side effect and without ending its search, and, for the first line after the heading
+/// (`after_heading`), whether `header._continues_addresses` is false for it: no marking
+/// anywhere (so neither pattern matches), no header copy, not a paragraph, not an address.
+fn skippable(c: &[u8], after_heading: bool) -> bool {
+    let u: Vec<u8> = c
+        .split(|&b| is_blank(b))
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(&b' ')
+        .to_ascii_uppercase();
+    if u.is_empty() || matches!(u[0], b',' | b';' | b':' | b'"' | b'\'') || u[0] >= 0x80 {
+        return false;
+    }
+    if is_digit(u[0]) && is_paragraph(&u) {
+        return false;
+    }
+    for prefix in [
+        &b"U"[..], b"C O", b"CONFIDENTIAL", b"TOP SECRET", b"T O", b"SECRET", b"S E", b"LIMITED OFFICIAL", b"RESTRICTED",
+        b"VZCZC", b"ZCZC", b"PAGE ",
+    ] {
+        if u.starts_with(prefix) {
+            return false;
+        }
+    }
+    if contains(&u, b"UNCLAS") || contains(&u, b"SECRET") || contains(&u, b"CONFIDENTIAL") {
+        return false;
+    }
+    if after_heading {
+        let kw = u.split(|&b| b == b' ').next().unwrap_or(&[]);
+        if matches!(kw, b"TO" | b"INFO" | b"XMT") || contains(&u, b" OF 0") || u.contains(&b'/') {
+            return false;
+        }
+    }
+    true
+}
+
+// ---------------------------------------------------------------------------------------
+// The text preamble, as `text._read_preamble(..., fast=True)` reads it.
+
+enum Piece {
+    Marker(&'static str, usize),
+    Text(&'static str, String, usize),
+}
+
+/// `¶? ?\d{1,3} ?\.(?!\d)` at the start of a line that starts with a digit.
+fn is_paragraph(s: &[u8]) -> bool {
+    let n = s.iter().take_while(|&&b| is_digit(b)).count();
+    if n == 0 || n > 3 {
+        return false;
+    }
+    let mut k = n;
+    if k < s.len() && s[k] == b' ' {
+        k += 1;
+    }
+    k < s.len() && s[k] == b'.' && !(k + 1 < s.len() && is_digit(s[k + 1]))
+}
+
+/// `(?:\((?!U\))[A-Z]\)|[A-Z][.)]) ` at the start.
+fn is_ref_item(s: &[u8]) -> bool {
+    (s.len() >= 4 && s[0] == b'(' && is_upper(s[1]) && s[1] != b'U' && s[2] == b')' && s[3] == b' ')
+        || (s.len() >= 3 && is_upper(s[0]) && (s[1] == b'.' || s[1] == b')') && s[2] == b' ')
+}
+
+/// `_preamble.FIELD_MARKER.search(s, from)` on an ASCII line with single spaces: the first
+/// field marker (`E.O.` before `1dddd`, `TAGS`, `SUBJECT:`/`SUBJ:`, `REF:`/`REFS:`/`REFTEL:`,
+/// and `SUBJECT`/`REF...` without a colon at the very start) at the start or after a blank:
+/// (start, end, field).
+fn field_marker(s: &[u8], from: usize) -> Option<(usize, usize, &'static str)> {
+    let lower = |i: usize| if i < s.len() { s[i].to_ascii_lowercase() } else { 0 };
+    let word_end = |i: usize| {
+        let mut k = i;
+        while k < s.len() && is_word(s[k]) {
+            k += 1;
+        }
+        k
+    };
+    let word_is = |p: usize, e: usize, w: &[u8]| e - p == w.len() && s[p..e].eq_ignore_ascii_case(w);
+    // ` ?:` after position e (the colon required).
+    let colon = |e: usize| {
+        if e < s.len() && s[e] == b':' {
+            Some(e + 1)
+        } else if e + 1 < s.len() && s[e] == b' ' && s[e + 1] == b':' {
+            Some(e + 2)
+        } else {
+            None
+        }
+    };
+    let mut p = from;
+    while p < s.len() {
+        let c = s[p].to_ascii_lowercase();
+        if matches!(c, b'e' | b't' | b's' | b'r') && (p == 0 || s[p - 1] == b' ') {
+            match c {
+                b'e' => {
+                    let mut i = p + 1;
+                    if lower(i) == b'.' {
+                        i += 1;
+                    }
+                    if lower(i) == b' ' {
+                        i += 1;
+                    }
+                    if matches!(lower(i), b'o' | b'0') {
+                        i += 1;
+                        if lower(i) == b'.' {
+                            i += 1;
+                        }
+                        if lower(i) == b' ' {
+                            i += 1;
+                        }
+                        if i + 5 <= s.len() && s[i] == b'1' && all(&s[i + 1..i + 5], is_digit) {
+                            return Some((p, i, "eo"));
+                        }
+                    }
+                }
+                b't' => {
+                    let e = word_end(p);
+                    if word_is(p, e, b"TAGS") {
+                        let mut i = e;
+                        if lower(i) == b' ' {
+                            i += 1;
+                        }
+                        if lower(i) == b':' {
+                            i += 1;
+                        }
+                        return Some((p, i, "tags"));
+                    }
+                }
+                b's' => {
+                    let e = word_end(p);
+                    if word_is(p, e, b"SUBJ") || word_is(p, e, b"SUBJECT") {
+                        if let Some(i) = colon(e) {
+                            return Some((p, i, "subject"));
+                        }
+                        if p == 0 && word_is(p, e, b"SUBJECT") {
+                            return Some((p, e, "subject"));
+                        }
+                    }
+                }
+                _ => {
+                    let e = word_end(p);
+                    if [&b"REF"[..], b"REFS", b"REFTEL", b"REFTELS"].iter().any(|w| word_is(p, e, w)) {
+                        if let Some(i) = colon(e) {
+                            return Some((p, i, "ref"));
+                        }
+                        if p == 0 {
+                            return Some((p, e, "ref"));
+                        }
+                    }
+                }
+            }
+        }
+        p += 1;
+    }
+    None
+}
+
+/// `_preamble._next_field`: the cheap test for a further marker, then the search.
+fn next_field(s: &[u8], pos: usize) -> Option<(usize, usize, &'static str)> {
+    let tail = s[pos - 1..].to_ascii_uppercase();
+    if ![&b" TAG"[..], b" SUBJ", b" REF", b" E.", b" EO", b" E0", b" E O", b" E 0"].iter().any(|n| contains(&tail, n)) {
+        return None;
+    }
+    field_marker(s, pos)
+}
+
+/// `_preamble.split_fields`: the pieces of a line holding markers; the field at its end.
+fn split_fields(
+    s: &[u8],
+    line: usize,
+    mut field: &'static str,
+    pieces: &mut Vec<Piece>,
+    first: (usize, usize, &'static str),
+) -> &'static str {
+    let mut pos = 0;
+    let mut fm = Some(first);
+    while let Some((start, end, name)) = fm {
+        if start > pos || start == 0 {
+            let before = strip(&s[pos..start]);
+            if !before.is_empty() {
+                pieces.push(Piece::Text(field, std::str::from_utf8(before).expect("ASCII").to_owned(), line));
+            }
+        }
+        field = name;
+        pos = end;
+        pieces.push(Piece::Marker(field, line));
+        fm = next_field(s, pos);
+    }
+    let rest = strip(&s[pos..]);
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(field, std::str::from_utf8(rest).expect("ASCII").to_owned(), line));
+    }
+    field
+}
+
+fn remove_all(s: &[u8], needle: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while let Some(p) = find(s, needle, i) {
+        out.extend_from_slice(&s[i..p]);
+        i = p + needle.len();
+    }
+    out.extend_from_slice(&s[i..]);
+    out
+}
+
+fn strip(s: &[u8]) -> &[u8] {
+    let e = trim_end_blanks(s, 0, s.len());
+    &s[trim_start_blanks(s, 0, e)..e]
+}
+
+/// Returns the pieces and the body's first line (0-based), or -1; `None` when a line needs
+/// the Python loop (field markers inside lines, page artefacts, archive back-slashes).
+fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, i64)> {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut field: &'static str = "";
+    let mut seen_main = false;
+    let mut after_blank = false;
+    let mut loose_start: i64 = -1;
+    let mut loose_count = 0;
+    let mut keep = 0;
+    while pos < t.len() || (pos == t.len() && pos > 0 && t[pos - 1] == b'\n') {
+        // Line `lineno` (1-based) runs from `pos` to its line end.
+        let nl = find_byte(t, b'\n', pos).unwrap_or(t.len());
+        let line = &t[pos..nl];
+        let this = lineno;
+        lineno += 1;
+        let at_end = nl >= t.len();
+        pos = nl + 1;
+        let st = strip(line);
+        if st.is_empty() {
+            after_blank = true;
+            if at_end {
+                break;
+            }
+            continue;
+        }
+        if st.ends_with(b"\\") {
+            return None;
+        }
+        // `_normalise`: WikiLeaks pilcrows removed, blanks collapsed.
+        let unpilcrowed: Vec<u8>;
+        let st: &[u8] = if contains(st, PILCROW) {
+            unpilcrowed = remove_all(st, PILCROW);
+            strip(&unpilcrowed)
+        } else {
+            st
+        };
+        let owned: Vec<u8>;
+        let sv: &[u8] = if contains(st, b"  ") || st.contains(&b'\t') {
+            owned = st.split(|&b| is_blank(b)).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(&b' ');
+            &owned
+        } else {
+            st
+        };
+        if sv.is_empty() {
+            after_blank = true;
+            if at_end {
+                break;
+            }
+            continue;
+        }
+        if is_digit(sv[0]) && is_paragraph(sv) {
+            return Some((pieces, this as i64 - 1));
+        }
+        let upper = sv.to_ascii_uppercase();
+        if upper == b"BT" {
+            if at_end {
+                break;
+            }
+            continue;
+        }
+        if upper.starts_with(b"PAGE ") {
+            return None;
+        }
+        if contains(&upper, b" OF 0") && is_page_line(&upper) {
+            // A running page header (`is_page_artefact`): skipped.
+            if at_end {
+                break;
+            }
+            continue;
+        }
+        let keyword = [&b"TAGS"[..], b"SUBJ", b"REF", b"E.O", b"EO ", b"E.0"].iter().any(|n| contains(&upper, n));
+        if keyword {
+            if !sv.is_ascii() {
+                // `_next_field` searches non-ASCII lines with the full pattern.
+                return None;
+            }
+            let (new_field, end): (&'static str, usize) = if sv.starts_with(b"TAGS: ") {
+                ("tags", 5)
+            } else if sv.starts_with(b"SUBJECT: ") {
+                ("subject", 8)
+            } else if sv.starts_with(b"E.O. 1") && sv.len() >= 10 && all(&sv[6..10], is_digit) {
+                ("eo", 5)
+            } else if sv.starts_with(b"REF: ") {
+                ("ref", 4)
+            } else {
+                ("", 0)
+            };
+            if end > 0 && next_field(sv, end).is_none() {
+                field = new_field;
+                pieces.push(Piece::Marker(field, this));
+                let rest = strip(&sv[end..]);
+                if !rest.is_empty() {
+                    pieces.push(Piece::Text(field, s(rest).to_owned(), this));
+                }
+                seen_main = seen_main || field != "eo";
+                after_blank = false;
+                if at_end {
+                    break;
+                }
+                continue;
+            }
+            if let Some(fm) = field_marker(sv, 0) {
+                field = split_fields(sv, this, field, &mut pieces, fm);
+                seen_main = seen_main || matches!(field, "subject" | "tags" | "ref");
+                after_blank = false;
+                if at_end {
+                    break;
+                }
+                continue;
+            }
+        }
+        if !field.is_empty() && (!after_blank || (field == "ref" && char_len(sv) < 100 && is_ref_item(sv))) {
+            pieces.push(Piece::Text(field, s(sv).to_owned(), this));
+            after_blank = false;
+        } else if seen_main {
+            return Some((pieces, this as i64 - 1));
+        } else {
+            if loose_start < 0 {
+                loose_start = this as i64 - 1;
+                keep = pieces.len();
+            }
+            loose_count += 1;
+            if loose_count > 30 {
+                pieces.truncate(keep);
+                return Some((pieces, loose_start));
+            }
+            pieces.push(Piece::Text("", s(sv).to_owned(), this));
+            field = "";
+            after_blank = false;
+        }
+        if at_end {
+            break;
+        }
+    }
+    Some((pieces, -1))
+}
+
+// ---------------------------------------------------------------------------------------
+// The body.
+
+/// `NNNN|BT|#\d{3,5}|=+[A-Z ]*=+|[.\"'\\ ]+|<< ?END OF DOCUMENT ?>>`, case-insensitive, whole.
+fn is_trailer(s: &[u8]) -> bool {
+    let u = s.to_ascii_uppercase();
+    if u == b"NNNN" || u == b"BT" {
+        return true;
+    }
+    if u.len() >= 4 && u.len() <= 6 && u[0] == b'#' && all(&u[1..], is_digit) {
+        return true;
+    }
+    if u.len() >= 2 && u[0] == b'=' && u[u.len() - 1] == b'=' {
+        let a = u.iter().take_while(|&&b| b == b'=').count();
+        if a == u.len() {
+            return true;
+        }
+        let b = u.iter().rev().take_while(|&&b| b == b'=').count();
+        if all(&u[a..u.len() - b], |c| is_upper(c) || c == b' ') {
+            return true;
+        }
+    }
+    if !u.is_empty() && all(&u, |c| matches!(c, b'.' | b'"' | b'\'' | b'\\' | b' ')) {
+        return true;
+    }
+    if let Some(r) = u.strip_prefix(b"<<") {
+        let r = r.strip_prefix(b" ").unwrap_or(r);
+        if let Some(r) = r.strip_prefix(b"END OF DOCUMENT") {
+            let r = r.strip_prefix(b" ").unwrap_or(r);
+            return r == b">>";
+        }
+    }
+    false
+}
+
+fn rstrip(s: &[u8]) -> &[u8] {
+    let mut e = s.len();
+    while e > 0 && (is_blank(s[e - 1]) || s[e - 1] == b'\n') {
+        e -= 1;
+    }
+    &s[..e]
+}
+
+/// `[ \t]*[A-Z][A-Z .'-]{0,30} 0\d{7} +\d{3}(?:\.\d)? OF \d{1,3}(?:\.\.\.)?[ \t]*`, whole line.
+fn is_page_line(l: &[u8]) -> bool {
+    let l = strip(l);
+    if l.is_empty() || !is_upper(l[0]) {
+        return false;
+    }
+    let Some(d) = l.iter().position(|&b| is_digit(b)) else { return false };
+    // The middle runs from 1 to the blank before the first digit.
+    if d < 2 || l[d - 1] != b' ' || d - 2 > 30 || !all(&l[1..d - 1], |b| is_upper(b) || matches!(b, b' ' | b'.' | b'\'' | b'-')) {
+        return false;
+    }
+    let mut k = d;
+    let run = l[k..].iter().take_while(|&&b| is_digit(b)).count();
+    if run != 8 || l[k] != b'0' {
+        return false;
+    }
+    k += 8;
+    let sp = l[k..].iter().take_while(|&&b| b == b' ').count();
+    if sp == 0 {
+        return false;
+    }
+    k += sp;
+    let run = l[k..].iter().take_while(|&&b| is_digit(b)).count();
+    if run != 3 {
+        return false;
+    }
+    k += 3;
+    if k + 1 < l.len() && l[k] == b'.' && is_digit(l[k + 1]) {
+        k += 2;
+    }
+    if !l[k..].starts_with(b" OF ") {
+        return false;
+    }
+    k += 4;
+    let run = l[k..].iter().take_while(|&&b| is_digit(b)).count();
+    if !(1..=3).contains(&run) {
+        return false;
+    }
+    k += run;
+    let rest = &l[k..];
+    rest.is_empty() || rest == b"..."
+}
+
+/// `lines.strip_page_artefacts`.
+fn strip_pages(body: &[u8]) -> Option<Vec<u8>> {
+    let mut pos = find(body, b" OF 0", 0)?;
+    let mut keep: Vec<u8> = Vec::with_capacity(body.len());
+    let mut start = 0;
+    let mut removed = 0;
+    loop {
+        let ls = rfind_byte(body, b'\n', pos).map_or(0, |p| p + 1);
+        let le = find_byte(body, b'\n', pos).unwrap_or(body.len());
+        if is_page_line(&body[ls..le]) {
+            keep.extend_from_slice(&body[start.min(ls)..ls]);
+            start = le + 1;
+            removed += 1;
+        }
+        match find(body, b" OF 0", le) {
+            Some(p) => pos = p,
+            None => break,
+        }
+    }
+    if removed == 0 {
+        return None;
+    }
+    if start < body.len() {
+        keep.extend_from_slice(&body[start..]);
+    }
+    Some(keep)
+}
+
+const MARK_WORDS: [&[u8]; 9] = [b"SBU", b"U", b"C", b"S", b"TS", b"LOU", b"FOUO", b"R", b"NF"];
+
+/// The paragraph classification marks of `_body._PARAGRAPH_MARK`, distinct, in order.
+fn marks(b: &[u8]) -> Vec<&[u8]> {
+    let mut out: Vec<&[u8]> = Vec::new();
+    let mut i = 0;
+    while let Some(p) = find_byte(b, b'(', i) {
+        i = p + 1;
+        let q = p + 1;
+        // Look-ahead: a mark word followed by `/`, `)` or `-`.
+        let ahead = MARK_WORDS
+            .iter()
+            .any(|w| b[q..].starts_with(w) && q + w.len() < b.len() && matches!(b[q + w.len()], b'/' | b')' | b'-'));
+        if !ahead {
+            continue;
+        }
+        // Look-behind: a digit, a full stop and 0 to 4 blanks before the `(`.
+        let mut behind = false;
+        for blanks in 0..=4usize {
+            if p < blanks + 2 {
+                break;
+            }
+            if all(&b[p - blanks..p], is_blank) && b[p - blanks - 1] == b'.' && is_digit(b[p - blanks - 2]) {
+                behind = true;
+                break;
+            }
+        }
+        if !behind {
+            continue;
+        }
+        for w in MARK_WORDS {
+            if !b[q..].starts_with(w) {
+                continue;
+            }
+            let k = q + w.len();
+            let mut end = None;
+            if k + 1 < b.len() && matches!(b[k], b'/' | b'-') && is_upper(b[k + 1]) {
+                let run = b[k + 2..].iter().take(15).take_while(|&&c| is_upper(c) || c == b' ').count();
+                if run <= 14 && k + 2 + run < b.len() && b[k + 2 + run] == b')' {
+                    end = Some(k + 2 + run);
+                }
+            }
+            if end.is_none() && k < b.len() && b[k] == b')' {
+                end = Some(k);
+            }
+            if let Some(e) = end {
+                let mark = &b[q..e];
+                if !out.contains(&mark) {
+                    out.push(mark);
+                }
+                i = e + 1;
+                break;
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Python binding.
+
+fn opt<'py>(py: Python<'py>, v: Option<&[u8]>) -> PyObject {
+    match v {
+        Some(b) => PyString::new(py, s(b)).into_any().unbind(),
+        None => py.None(),
+    }
+}
+
+fn pystr(py: Python<'_>, v: &[u8]) -> PyObject {
+    PyString::new(py, s(v)).into_any().unbind()
+}
+
+fn addr_tuple(py: Python<'_>, kind: Option<u8>, a: &Addr<'_>, line: usize) -> PyResult<PyObject> {
+    let mut items: Vec<PyObject> = Vec::with_capacity(7);
+    if let Some(k) = kind {
+        items.push(k.into_pyobject(py)?.into_any().unbind());
+    }
+    items.push(opt(py, a.ri));
+    items.push(pystr(py, a.plad));
+    items.push(opt(py, a.prec));
+    items.push(opt(py, a.mcn));
+    items.push(pystr(py, a.raw));
+    items.push(line.into_pyobject(py)?.into_any().unbind());
+    Ok(PyTuple::new(py, items)?.into_any().unbind())
+}
+
+fn str_list(py: Python<'_>, v: &[&[u8]]) -> PyResult<PyObject> {
+    Ok(PyList::new(py, v.iter().map(|w| s(w)))?.into_any().unbind())
+}
+
+fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize) -> PyResult<Option<PyObject>> {
+    let Some(h) = heading(t, max_addressees, max_chars) else { return Ok(None) };
+    // The classification line: the first non-blank line after the heading, or a later one
+    // after lines `skippable` says `text._find_classification` passes over (wrappers such as
+    // `Thursday, 11 October 2007, 13:48`), within its 60-line window.
+    let mut at = h.next;
+    let mut line_no = t[..h.next].iter().filter(|&&b| b == b'\n').count() + 1;
+    let mut first_skipped = 0usize;
+    let (cls, nl) = loop {
+        if at >= t.len() || line_no > h.end_line + 60 {
+            return Ok(None);
+        }
+        let nl = find_byte(t, b'\n', at).unwrap_or(t.len());
+        let c = strip(&t[at..nl]);
+        if c.is_empty() {
+            at = nl + 1;
+            line_no += 1;
+            continue;
+        }
+        if let Some(cls) = classification(c) {
+            break (cls, nl);
+        }
+        if !skippable(c, first_skipped == 0) {
+            return Ok(None);
+        }
+        if first_skipped == 0 {
+            first_skipped = line_no;
+        }
+        at = nl + 1;
+        line_no += 1;
+    };
+    let cls_line = line_no;
+    let (pieces, body_index) = if nl < t.len() {
+        match preamble(t, nl + 1, cls_line + 1) {
+            Some(r) => r,
+            None => return Ok(None),
+        }
+    } else {
+        (Vec::new(), -1)
+    };
+    // The body from its first line, closing lines and page artefacts removed.
+    let mut body_bytes: Vec<u8> = Vec::new();
+    let mut body_marks: Vec<Vec<u8>> = Vec::new();
+    if body_index >= 0 {
+        // Offset of line `body_index` (0-based).
+        let mut off = 0;
+        for _ in 0..body_index {
+            off = find_byte(t, b'\n', off).map_or(t.len(), |p| p + 1);
+        }
+        let mut body = rstrip(&t[off..]);
+        for _ in 0..8 {
+            let cut = rfind_byte(body, b'\n', body.len()).map_or(0, |p| p + 1);
+            let last = strip(&body[cut..]);
+            if !last.is_empty() && !is_trailer(last) {
+                break;
+            }
+            body = rstrip(&body[..cut]);
+        }
+        body_bytes = match strip_pages(body) {
+            Some(kept) => kept,
+            None => body.to_vec(),
+        };
+        if !body_bytes.is_empty() {
+            body_marks = marks(&body_bytes).into_iter().map(|m| m.to_vec()).collect();
+        }
+    }
+    let fl1 = match h.fl1 {
+        Some((raw, ch, se)) => PyTuple::new(py, [pystr(py, raw), pystr(py, ch), pystr(py, se)])?.into_any().unbind(),
+        None => py.None(),
+    };
+    let routing = match &h.routing {
+        Some((p, ris)) => PyTuple::new(py, [pystr(py, p), str_list(py, ris)?])?.into_any().unbind(),
+        None => py.None(),
+    };
+    let origin = match h.origin {
+        Some((ri, ssn, sec, filing)) => {
+            PyTuple::new(py, [pystr(py, ri), pystr(py, ssn), opt(py, sec), opt(py, filing)])?.into_any().unbind()
+        }
+        None => py.None(),
+    };
+    let security = match &h.security {
+        Some((sig, letters, letter, ops)) => {
+            PyTuple::new(py, [pystr(py, sig), pystr(py, letters), pystr(py, letter), str_list(py, ops)?])?
+                .into_any()
+                .unbind()
+        }
+        None => py.None(),
+    };
+    let (action, info, dtg, ops) = &h.fl5;
+    let fl5 = PyTuple::new(py, [pystr(py, action), opt(py, *info), pystr(py, dtg), str_list(py, ops)?])?;
+    let fm = addr_tuple(py, None, &h.fm.0, h.fm.1)?;
+    let mut block = Vec::with_capacity(h.block.len());
+    for (k, a, line) in &h.block {
+        block.push(addr_tuple(py, Some(*k), a, *line)?);
+    }
+    let cls_t = PyTuple::new(
+        py,
+        [
+            cls_line.into_pyobject(py)?.into_any().unbind(),
+            first_skipped.into_pyobject(py)?.into_any().unbind(),
+            pystr(py, cls.raw),
+            pystr(py, cls.word),
+            opt(py, cls.sec),
+            opt(py, cls.secs),
+            pystr(py, cls.origin),
+            pystr(py, cls.serial),
+        ],
+    )?;
+    let mut ps = Vec::with_capacity(pieces.len());
+    for p in &pieces {
+        let tup = match p {
+            Piece::Marker(f, l) => PyTuple::new(
+                py,
+                [PyString::new(py, f).into_any().unbind(), py.None(), l.into_pyobject(py)?.into_any().unbind()],
+            )?,
+            Piece::Text(f, text, l) => PyTuple::new(
+                py,
+                [
+                    PyString::new(py, f).into_any().unbind(),
+                    PyString::new(py, text).into_any().unbind(),
+                    l.into_pyobject(py)?.into_any().unbind(),
+                ],
+            )?,
+        };
+        ps.push(tup.into_any().unbind());
+    }
+    let mark_refs: Vec<&[u8]> = body_marks.iter().map(|m| m.as_slice()).collect();
+    let out = PyTuple::new(
+        py,
+        [
+            fl1,
+            routing,
+            origin,
+            security,
+            fl5.into_any().unbind(),
+            fm,
+            PyList::new(py, block)?.into_any().unbind(),
+            h.end_line.into_pyobject(py)?.into_any().unbind(),
+            cls_t.into_any().unbind(),
+            PyList::new(py, ps)?.into_any().unbind(),
+            body_index.into_pyobject(py)?.into_any().unbind(),
+            pystr(py, &body_bytes),
+            str_list(py, &mark_refs)?,
+        ],
+    )?;
+    Ok(Some(out.into_any().unbind()))
+}
+
+/// Scan a raw telegram; the raw parts, or ``None`` for the Python parsers.
+///
+/// Only input that ``lines.decode_bytes`` would return unchanged is read: at most
+/// ``max_bytes``, valid UTF-8, no control bytes but TAB and LF (so no CR, VT, FF or NUL), no
+/// byte-order mark, and no characters outside ASCII but the few of ``plain_chars``.
+#[pyfunction]
+fn scan(
+    py: Python<'_>,
+    raw: &Bound<'_, PyBytes>,
+    max_bytes: usize,
+    max_addressees: usize,
+    max_addressee_chars: usize,
+) -> PyResult<Option<PyObject>> {
+    let t = raw.as_bytes();
+    if t.is_empty() || t.len() > max_bytes || !plain_chars(t) || std::str::from_utf8(t).is_err() {
+        return Ok(None);
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_inner(py, t, max_addressees, max_addressee_chars))) {
+        Ok(r) => r,
+        Err(_) => Ok(None),
+    }
+}
+
+#[pymodule]
+fn cablerouter_scan(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(source_digest, m)?)?;
+    Ok(())
+}
