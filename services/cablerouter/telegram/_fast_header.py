@@ -70,7 +70,7 @@ def _addressee_pattern(line_end: str) -> str:
     """
     tail = r"(?:" + _PRECEDENCE + r"(?: " + _MCN + r")?|" + _MCN + r")[ \t]*+" + line_end
     return (
-        r"(?P<addr>(?!PAGE )(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
+        r"(?P<addr>(?!PAGE |ZEN/)(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
         r"(?P<plad>(?!(?:NIACT|IMMEDIATE|PRIORITY|ROUTINE|FLASH)\b)[A-Z][A-Z0-9.&'()-]*+"
         r"(?: (?!" + tail + r")[A-Z0-9.&'()-]++)*+)"
         r"(?://(?P<office>[A-Z0-9/ .&()'-]*?))?"

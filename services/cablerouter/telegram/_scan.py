@@ -41,11 +41,21 @@ AVAILABLE = _native_scan is not None
 """Whether the native scanner is installed."""
 
 
-def _addressee(ri: str | None, plad: str, precedence: str | None, mcn: str | None, raw: str, line: int) -> Addressee:
+def _addressee(
+    ri: str | None, plad: str, office: str | None, precedence: str | None, mcn: str | None, raw: str, line: int
+) -> Addressee:
     if mcn is not None and plad == "AIG":
         plad = f"AIG {mcn}"
         mcn = None
-    return Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, line=line, raw=raw)  # type: ignore[arg-type]
+    return Addressee(
+        ri=ri,
+        plad=plad,
+        precedence=precedence,  # type: ignore[arg-type]
+        mcn=mcn,
+        office=office.strip("/ ") or None if office else None,
+        line=line,
+        raw=raw,
+    )
 
 
 def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
@@ -90,8 +100,8 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     info_list: list[Addressee] = []
     xmt: list[Addressee] = []
     lists = (to, info_list, xmt)
-    for kind, a_ri, a_plad, a_prec, a_mcn, a_raw, a_line in block:
-        lists[kind].append(_addressee(a_ri, a_plad, a_prec, a_mcn, a_raw, a_line))
+    for kind, *addressee in block:
+        lists[kind].append(_addressee(*addressee))
     if info_list and not to:
         own.append(Warning(code="no_action_addressees", line=info_list[0].line, detail="INFO addressees but no TO line"))
     cls_line, first_skipped, cls_raw, word, sec, secs, cls_origin, serial = cls

@@ -214,32 +214,42 @@ fn is_tail(ws: &[&[u8]]) -> bool {
 struct Addr<'a> {
     ri: Option<&'a [u8]>,
     plad: &'a [u8],
+    office: Option<&'a [u8]>,
     prec: Option<&'a [u8]>,
     mcn: Option<&'a [u8]>,
     raw: &'a [u8],
 }
 
 /// One addressee, the whole of `c` (no blanks at either end): optional `RI/`, the PLAD, an
-/// optional precedence and MCN. No `//office//` (left to the Python parsers).
+/// optional `//office//`, an optional precedence and MCN, as `_fast_header`'s pattern reads
+/// it (the office is the shortest run after `//` that leaves a precedence/MCN tail).
 fn addressee(c: &[u8], max_chars: usize) -> Option<Addr<'_>> {
-    if c.len() > max_chars || c.starts_with(b"PAGE ") || contains(c, b"//") {
+    // `ZEN/` pseudo-routes are left to the Python parsers (`ZEN//X` reads differently there).
+    if c.len() > max_chars || c.starts_with(b"PAGE ") || c.starts_with(b"ZEN/") || contains(c, b"  ") || c.contains(&b'\t') {
         return None;
     }
     let mut rest = c;
     let mut ri = None;
     if let Some(slash) = c.iter().position(|&b| b == b'/') {
-        let p = &c[..slash];
-        if (4..=8).contains(&p.len()) && (p[0] == b'R' || p[0] == b'Q') && all(p, is_upper) {
-            ri = Some(p);
-            rest = &c[slash + 1..];
-        } else {
-            return None;
-        }
-        if rest.contains(&b'/') {
-            return None;
+        // `RI/` unless the first slash opens the office (then the pattern reads no RI).
+        if c.get(slash + 1) != Some(&b'/') {
+            let p = &c[..slash];
+            if (4..=8).contains(&p.len()) && (p[0] == b'R' || p[0] == b'Q') && all(p, is_upper) {
+                ri = Some(p);
+                rest = &c[slash + 1..];
+            } else {
+                return None;
+            }
         }
     }
-    let ws = words(rest)?;
+    let (plad_part, office_part) = match find(rest, b"//", 0) {
+        Some(k) => (&rest[..k], Some(&rest[k + 2..])),
+        None => (rest, None),
+    };
+    if plad_part.contains(&b'/') {
+        return None;
+    }
+    let ws = words(plad_part)?;
     let w0 = ws[0];
     if !is_upper(w0[0]) || !all(w0, is_plad_char) {
         return None;
@@ -247,6 +257,24 @@ fn addressee(c: &[u8], max_chars: usize) -> Option<Addr<'_>> {
     for word in [&b"NIACT"[..], b"IMMEDIATE", b"PRIORITY", b"ROUTINE", b"FLASH"] {
         if rest.starts_with(word) && (rest.len() == word.len() || !is_word(rest[word.len()])) {
             return None;
+        }
+    }
+    if let Some(o) = office_part {
+        // Before `//` no tail can end the line, so every word is the PLAD's.
+        if !ws.iter().all(|w| all(w, is_plad_char)) {
+            return None;
+        }
+        let is_office_char = |b: u8| is_upper(b) || is_digit(b) || matches!(b, b'/' | b' ' | b'.' | b'&' | b'(' | b')' | b'\'' | b'-');
+        let mut l = 0;
+        loop {
+            if let Some((prec, mcn)) = office_tail(&o[l..]) {
+                return Some(Addr { ri, plad: plad_part, office: Some(&o[..l]), prec, mcn, raw: c });
+            }
+            if l < o.len() && is_office_char(o[l]) {
+                l += 1;
+            } else {
+                return None;
+            }
         }
     }
     let mut j = 1;
@@ -276,7 +304,27 @@ fn addressee(c: &[u8], max_chars: usize) -> Option<Addr<'_>> {
     if k != tail.len() {
         return None;
     }
-    Some(Addr { ri, plad, prec, mcn, raw: c })
+    Some(Addr { ri, plad, office: None, prec, mcn, raw: c })
+}
+
+/// `(?: (?P<prec>PRECEDENCE))?(?: (?P<mcn>MCN))?` and the line end, after an office.
+fn office_tail(r: &[u8]) -> Option<(Option<&[u8]>, Option<&[u8]>)> {
+    let mut options: Vec<(Option<&[u8]>, &[u8])> = Vec::with_capacity(2);
+    for p in [&b"NIACT IMMEDIATE"[..], b"IMMEDIATE", b"PRIORITY", b"ROUTINE", b"FLASH"] {
+        if r.len() > p.len() && r[0] == b' ' && r[1..].starts_with(p) {
+            options.push((Some(&r[1..1 + p.len()]), &r[1 + p.len()..]));
+        }
+    }
+    options.push((None, r));
+    for (prec, r2) in options {
+        if r2.is_empty() {
+            return Some((prec, None));
+        }
+        if r2[0] == b' ' && is_mcn(&r2[1..]) {
+            return Some((prec, Some(&r2[1..])));
+        }
+    }
+    None
 }
 
 /// `OPSIG.findall`: `\([^)]*\)?|\S+` over the operating signals after the FL4 letters.
@@ -1094,12 +1142,13 @@ fn pystr(py: Python<'_>, v: &[u8]) -> PyObject {
 }
 
 fn addr_tuple(py: Python<'_>, kind: Option<u8>, a: &Addr<'_>, line: usize) -> PyResult<PyObject> {
-    let mut items: Vec<PyObject> = Vec::with_capacity(7);
+    let mut items: Vec<PyObject> = Vec::with_capacity(8);
     if let Some(k) = kind {
         items.push(k.into_pyobject(py)?.into_any().unbind());
     }
     items.push(opt(py, a.ri));
     items.push(pystr(py, a.plad));
+    items.push(opt(py, a.office));
     items.push(opt(py, a.prec));
     items.push(opt(py, a.mcn));
     items.push(pystr(py, a.raw));

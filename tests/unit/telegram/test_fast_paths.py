@@ -117,7 +117,7 @@ def test_office_suffixes_take_the_fast_path() -> None:
 # The addressee as a lazy PLAD repeat: the plain statement of what _fast_header's
 # possessive "next word unless a tail ends the line" pattern must match.
 _LAZY_ADDRESSEE = (
-    r"(?P<addr>(?!PAGE )(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
+    r"(?P<addr>(?!PAGE |ZEN/)(?:(?P<ri>[RQ][A-Z]{3,7})/)?"
     r"(?P<plad>(?!(?:NIACT|IMMEDIATE|PRIORITY|ROUTINE|FLASH)\b)[A-Z][A-Z0-9.&'()-]*(?: [A-Z0-9.&'()-]+)*?)"
     r"(?://(?P<office>[A-Z0-9/ .&()'-]*?))?"
     r"(?: (?P<prec>NIACT IMMEDIATE|IMMEDIATE|PRIORITY|ROUTINE|FLASH))?"
@@ -170,3 +170,12 @@ def test_heading_groups_are_in_the_order_fast_header_unpacks_them() -> None:
         "signal", "letters", "letter", "sec_ops", "action", "info", "dtg", "day", "hour", "minute",
         "month", "year", "dtg_ops", "addr", "ri", "plad", "office", "prec", "mcn",
     )  # fmt: skip
+
+
+def test_a_zen_line_with_an_office_is_left_to_the_line_parser() -> None:
+    # `ZEN//X//` once read as PLAD `ZEN`, office `X` here, but as a ZEN pseudo-route with
+    # PLAD `/X` by the line parser.
+    raw = FILES[0].read_bytes().replace(b"TO RUEHC/SECSTATE WASHDC IMMEDIATE 7388", b"TO ZEN//ECJ4-ID//")
+    text = decode_bytes(raw, LIMITS, [])
+    assert fast_header(text, LIMITS, []) is None
+    assert _decode(raw, fast=True) == _decode(raw, fast=False)

@@ -129,3 +129,44 @@ def test_input_the_python_decoder_would_change_is_left_to_it() -> None:
     ):
         assert _scan.scan_decode(changed, LIMITS) is None
     assert _scan.scan_decode(raw, DecodeLimits(max_bytes=len(raw) - 1)) is None
+
+
+ADDRESS_TOKENS = [
+    "RUEHC/", "RUEHXX/", "QXYZABC/", "RUEH/", "SECSTATE", "WASHDC", "AMEMBASSY", "CIS", "COLLECTIVE", "IMMEDIATE",
+    "NIACT", "PRIORITY", "ROUTINE", "FLASH", "1234", "123456", "12345-12346", "123", "1234567", "//", "/", "J-3",
+    "EAP/RSP", "AIG", "7011", "PAGE", "(A)", "&", ".", "-", "O'NEIL", "IMMEDIATEX", "XMT", "TO", "INFO", "BT", "ZEN",
+]  # fmt: skip
+
+
+def _address_line(rng: random.Random) -> str:
+    if rng.random() < 0.6:
+        # The usual shape, with words drawn from the same tokens: [RI/]PLAD[//office//][ PREC][ MCN].
+        words = [rng.choice(ADDRESS_TOKENS[4:]) for _ in range(rng.randint(1, 4))]
+        out = rng.choice(["", "", "RUEHC/", "RHMFIUU/", "QABC/"]) + " ".join(words)
+        if rng.random() < 0.4:
+            out += "//" + rng.choice(["J-3", "EAP/RSP", "USD", "ECJ4-ID", "A B", "", "X.Y&Z"]) + rng.choice(["//", "", "/"])
+        out += rng.choice(["", "", " IMMEDIATE", " NIACT IMMEDIATE", " PRIORITY", " ROUTINE", " FLASH"])
+        return out + rng.choice(["", "", " 1234", " 123456", " 1234-5678", " 12"])
+    out = ""
+    for _ in range(rng.randint(1, 7)):
+        out += rng.choice(ADDRESS_TOKENS) + rng.choice(["", " ", " ", " ", "  "])
+    return out.strip(" ") if rng.random() < 0.9 else out
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_generated_address_lines_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    line = "TO RUEHC/SECSTATE WASHDC IMMEDIATE 7388\n"
+    assert line in template
+    read = 0
+    for _ in range(2000):
+        block = "TO " + _address_line(rng) + "\n" + "".join(_address_line(rng) + "\n" for _ in range(rng.randint(0, 2)))
+        fm = "FM " + _address_line(rng) + "\n" if rng.random() < 0.3 else "FM AMEMBASSY ASTANA\n"
+        raw = template.replace(line, block).replace("FM AMEMBASSY ASTANA\n", fm).encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), block
+    assert read > 200
