@@ -12,11 +12,13 @@ without every fast path and requires equal results).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from cablerouter.telegram._body import _signer
-from cablerouter.telegram._dates import dtg_datetime
+from cablerouter.telegram._dates import parse_declassification_date
 from cablerouter.telegram._formats import PROSIGN_PRECEDENCE, SECURITY_LETTER
+from cablerouter.telegram._preamble import split_refs
 from cablerouter.telegram.addressees import MAX_ADDRESSEE_CHARS
-from cablerouter.telegram.header import _resolve_filing_time
 from cablerouter.telegram.model import (
     Addressee,
     Cable,
@@ -28,7 +30,6 @@ from cablerouter.telegram.model import (
     TransmissionId,
     Warning,
 )
-from cablerouter.telegram.text import Text, _fold_pieces, reference_id
 
 try:
     from cablerouter_scan import scan as _native_scan
@@ -39,6 +40,8 @@ __all__ = ("AVAILABLE", "scan_decode")
 
 AVAILABLE = _native_scan is not None
 """Whether the native scanner is installed."""
+
+_UTC = dt.timezone.utc
 
 
 def _addressee(
@@ -82,20 +85,41 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     parts = _native_scan(raw, limits.max_bytes, limits.max_addressees, MAX_ADDRESSEE_CHARS)
     if parts is None:
         return None
-    (fl1, routing, origin, security, fl5, fm, block, _end, cls, pieces, body_index, body, marks) = parts
-    action, info, dtg_raw, dtg_opsigs = fl5
-    when = dtg_datetime(dtg_raw[0:2], dtg_raw[2:4], dtg_raw[4:6], dtg_raw[8:11], dtg_raw[12:])
-    if when is None:  # the Python parsers raise bad_dtg
+    (fl1, routing, origin, security, fl5, filing, fm, block, cls, fields, body_index, body, marks, signer, ref_id) = parts
+    action, info, dtg_raw, dtg_opsigs, year, month, day, hour, minute = fl5
+    if not month:  # the Python parsers raise bad_dtg
+        return None
+    try:
+        when = dt.datetime(year, month, day, hour, minute, 0, 0, _UTC)
+    except ValueError:  # the Python parsers raise bad_dtg
         return None
     own: list[Warning] = []
     origination = None
     if origin is not None:
-        ri, ssn, section, filing = origin
-        origination = Origination(
-            ri=ri, ssn=ssn, section=int(section) if section is not None else None, filing_time_raw=filing
-        )
+        ri, ssn, section, filing_raw = origin
+        filing_time = None
         if filing is not None:
-            origination = _resolve_filing_time(origination, when, own)
+            if filing[0] == 1:
+                own.append(
+                    Warning(code="bad_filing_time", detail=f"FL3 filing time `{filing_raw}` is not a valid time")
+                )
+            else:
+                filing_time = dt.datetime(*filing[1:], 0, 0, _UTC)
+                if filing[0] == 2:
+                    own.append(
+                        Warning(
+                            code="filing_time_mismatch",
+                            detail=f"FL3 filing time {filing_time:%Y-%m-%d %H:%M} is far from the DTG "
+                            f"{when:%Y-%m-%d %H:%M}",
+                        )
+                    )
+        origination = Origination(
+            ri=ri,
+            ssn=ssn,
+            section=int(section) if section is not None else None,
+            filing_time=filing_time,
+            filing_time_raw=filing_raw,
+        )
     to: list[Addressee] = []
     info_list: list[Addressee] = []
     xmt: list[Addressee] = []
@@ -116,20 +140,24 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     if word == "UUNCLAS":
         own.append(Warning(code="misspelt_classification", line=cls_line, detail="`UUNCLAS` read as `UNCLAS`"))
         word = "UNCLAS"
-    classification = Classification(
-        marking=word,
-        section=int(sec) if sec else None,
-        sections=int(secs) if secs else None,
-        raw=cls_raw,
-        origin=cls_origin,
-        serial=serial,
-        line=cls_line,
-    )
-    t = Text()
-    _fold_pieces(t, pieces, own)
+    captions, instructions, caption_warnings, eo, tags, subject, refs = fields
+    for line, detail in caption_warnings:
+        own.append(Warning(code="unknown_caption", line=line, detail=detail))
+    declassify_on = None
+    if eo is not None:
+        upper = eo.upper()
+        decl = upper.find("DECL")
+        if decl >= 0:
+            found = parse_declassification_date(upper[decl:])
+            if found is False:
+                own.append(Warning(code="bad_declassification_date", detail=f"E.O. line `{eo[:60]}`"))
+            elif found is not None:
+                declassify_on = found
+    if signer is False:  # the last line is not ASCII: read in Python
+        signer = _signer(body[body.rfind("\n") + 1 :])
     precedence = PROSIGN_PRECEDENCE[action]
     return Cable(
-        id=reference_id(classification, when.year),
+        id=ref_id,
         transmission=TransmissionId(raw=fl1[0], channel=fl1[1], serial=fl1[2]) if fl1 is not None else None,
         routing=(
             RoutingLine(prosign=routing[0], precedence=PROSIGN_PRECEDENCE[routing[0][0]], ris=routing[1])
@@ -153,18 +181,26 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         to=to,
         info=info_list,
         xmt=xmt,
-        classification=classification,
-        captions=t.captions,
-        eo=t.eo,
-        declassify_on=t.declassify_on,
-        tags=t.tags,
-        subject=t.subject,
-        refs=t.refs,
-        signer=_signer(body[body.rfind("\n") + 1 :]) if body else None,
+        classification=Classification(
+            marking=word,
+            section=int(sec) if sec else None,
+            sections=int(secs) if secs else None,
+            raw=cls_raw,
+            origin=cls_origin,
+            serial=serial,
+            line=cls_line,
+        ),
+        captions=captions,
+        eo=eo,
+        declassify_on=declassify_on,
+        tags=tags,
+        subject=subject,
+        refs=split_refs(refs) if refs is not None else [],
+        signer=signer,
         body=body,
         warnings=own,
         size=len(raw),
-        instructions=t.instructions,
+        instructions=instructions,
         paragraph_marks=marks,
         body_line=body_index + 1 if body_index >= 0 else None,
     )

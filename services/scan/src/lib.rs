@@ -648,7 +648,8 @@ fn skippable(c: &[u8], after_heading: bool) -> bool {
 // The text preamble, as `text._read_preamble(..., fast=True)` reads it.
 
 enum Piece {
-    Marker(&'static str, usize),
+    // A field marker (`TAGS:`): carries nothing but counts as a piece.
+    Marker,
     Text(&'static str, String, usize),
 }
 
@@ -791,7 +792,7 @@ fn split_fields(
         }
         field = name;
         pos = end;
-        pieces.push(Piece::Marker(field, line));
+        pieces.push(Piece::Marker);
         fm = next_field(s, pos);
     }
     let rest = strip(&s[pos..]);
@@ -907,7 +908,7 @@ fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, 
             };
             if end > 0 && next_field(sv, end).is_none() {
                 field = new_field;
-                pieces.push(Piece::Marker(field, this));
+                pieces.push(Piece::Marker);
                 let rest = strip(&sv[end..]);
                 if !rest.is_empty() {
                     pieces.push(Piece::Text(field, s(rest).to_owned(), this));
@@ -1128,6 +1129,311 @@ fn marks(b: &[u8]) -> Vec<&[u8]> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Fields, dates and names derived from the parts (as `text._fold_pieces`, `_dates`,
+// `_body._signer` and `text.reference_id` derive them).
+
+const CAPTION_WORDS: [&[u8]; 23] = [
+    b"SENSITIVE", b"SIPDIS", b"NOFORN", b"NOCONTRACT", b"ORCON", b"PROPIN", b"EXDIS", b"NODIS", b"LIMDIS", b"STADIS",
+    b"CHEROKEE", b"ROGER", b"SPECAT", b"LOU", b"CONDIS", b"ALDAC", b"AIDAC", b"CODEL", b"DECAPTIONED", b"SBU", b"FOUO",
+    b"NOFORN/REL", b"EFTO",
+];
+const CAPTION_PHRASES: [&[u8]; 7] = [
+    b"EYES ONLY", b"SENSITIVE BUT UNCLASSIFIED", b"FOR OFFICIAL USE ONLY", b"LIMITED OFFICIAL USE",
+    b"SPECAT EXCLUSIVE", b"EXDIS EYES ONLY", b"NODIS EYES ONLY",
+];
+
+fn is_caption(w: &[u8]) -> bool {
+    CAPTION_WORDS.contains(&w)
+}
+
+/// `" ".join(text.split())` for text whose only white space is the blank and TAB.
+fn collapse(text: &[u8]) -> Vec<u8> {
+    text.split(|&b| is_blank(b) || b == b'\n').filter(|w| !w.is_empty()).collect::<Vec<_>>().join(&b' ')
+}
+
+fn push_unique(v: &mut Vec<Vec<u8>>, w: &[u8]) {
+    if !v.iter().any(|x| x.as_slice() == w) {
+        v.push(w.to_vec());
+    }
+}
+
+#[derive(Default)]
+struct Folded {
+    captions: Vec<Vec<u8>>,
+    instructions: Vec<Vec<u8>>,
+    caption_warnings: Vec<(usize, Vec<u8>)>,
+    eo: Option<Vec<u8>>,
+    tags: Vec<Vec<u8>>,
+    subject: Option<Vec<u8>>,
+    refs: Option<Vec<u8>>,
+}
+
+/// `text._fold_pieces`, less the declassification date and the REF split (left to Python).
+fn fold(pieces: &[Piece]) -> Folded {
+    let mut f = Folded::default();
+    let (mut eo, mut tags, mut subject, mut refs): (Vec<&[u8]>, Vec<&[u8]>, Vec<&[u8]>, Vec<&[u8]>) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for p in pieces {
+        let Piece::Text(field, text, line) = p else { continue };
+        let text = text.as_bytes();
+        if text.is_empty() {
+            continue;
+        }
+        match *field {
+            "" => {
+                let up = text.to_ascii_uppercase();
+                let mut a = 0;
+                let mut b = up.len();
+                let trim = |c: u8| matches!(c, b' ' | b'.' | b',' | b';');
+                while a < b && trim(up[a]) {
+                    a += 1;
+                }
+                while b > a && trim(up[b - 1]) {
+                    b -= 1;
+                }
+                let upper = &up[a..b];
+                if is_caption(upper) {
+                    push_unique(&mut f.captions, upper);
+                } else {
+                    caption_or_instruction(text, upper, *line, &mut f);
+                }
+            }
+            "eo" => eo.push(text),
+            "tags" => tags.push(text),
+            "subject" => subject.push(text),
+            _ => refs.push(text),
+        }
+    }
+    if !eo.is_empty() {
+        f.eo = Some(collapse(&eo.join(&b' ')));
+    }
+    if !tags.is_empty() {
+        f.tags = split_tags(&tags.join(&b' '));
+    }
+    if !subject.is_empty() {
+        let sj = collapse(&subject.join(&b' '));
+        if !sj.is_empty() {
+            f.subject = Some(sj);
+        }
+    }
+    if !refs.is_empty() {
+        f.refs = Some(refs.join(&b' '));
+    }
+    f
+}
+
+/// `text._caption_or_instruction`.
+fn caption_or_instruction(text: &[u8], upper: &[u8], line: usize, f: &mut Folded) {
+    if CAPTION_PHRASES.contains(&upper) {
+        push_unique(&mut f.captions, upper);
+        return;
+    }
+    let commas = |x: &[u8]| x.iter().map(|&c| if c == b',' { b' ' } else { c }).collect::<Vec<u8>>();
+    let up = commas(upper);
+    let words: Vec<&[u8]> = up.split(|&c| is_blank(c)).filter(|w| !w.is_empty()).collect();
+    let mut n = 0;
+    for w in &words {
+        if !is_caption(w) {
+            break;
+        }
+        push_unique(&mut f.captions, w);
+        n += 1;
+    }
+    if n == words.len() {
+        return;
+    }
+    if n == 0 && words.len() <= 3 && words.iter().any(|w| is_caption(w)) {
+        for w in &words {
+            if is_caption(w) {
+                push_unique(&mut f.captions, w);
+            }
+        }
+        let unknown: Vec<&[u8]> = words.iter().copied().filter(|w| !is_caption(w)).collect();
+        let mut detail = b"`".to_vec();
+        detail.extend_from_slice(&unknown.join(&b' '));
+        detail.push(b'`');
+        f.caption_warnings.push((line, detail));
+        return;
+    }
+    if n > 0 {
+        let t = commas(text);
+        let ws: Vec<&[u8]> = t.split(|&c| is_blank(c)).filter(|w| !w.is_empty()).collect();
+        f.instructions.push(ws[n..].join(&b' '));
+    } else {
+        f.instructions.push(text.to_vec());
+    }
+}
+
+/// `_preamble.split_tags`: link markup `[PGOV](#)` removed, upper case, split at blanks,
+/// commas and semicolons, items that are only `.` and `:` dropped.
+fn split_tags(text: &[u8]) -> Vec<Vec<u8>> {
+    let mut t: Vec<u8> = Vec::with_capacity(text.len() + 8);
+    if contains(text, b"](") {
+        // `_LINK.sub(r" \1 ", text)` with `\[([^\]\n]*)\]\([^)\n]*\)`.
+        let mut i = 0;
+        let mut copied = 0;
+        while let Some(p) = find_byte(text, b'[', i) {
+            i = p + 1;
+            let Some(close) = find_byte(text, b']', p + 1) else { break };
+            if text[p + 1..close].contains(&b'\n') || text.get(close + 1) != Some(&b'(') {
+                continue;
+            }
+            let Some(end) = find_byte(text, b')', close + 2) else { continue };
+            if text[close + 2..end].contains(&b'\n') {
+                continue;
+            }
+            t.extend_from_slice(&text[copied..p]);
+            t.push(b' ');
+            t.extend_from_slice(&text[p + 1..close]);
+            t.push(b' ');
+            copied = end + 1;
+            i = end + 1;
+        }
+        t.extend_from_slice(&text[copied..]);
+    } else {
+        t.extend_from_slice(text);
+    }
+    let t = t.to_ascii_uppercase();
+    t.split(|&c| is_blank(c) || c == b'\n' || c == b',' || c == b';')
+        .filter(|w| !w.is_empty() && w.iter().any(|&c| c != b'.' && c != b':'))
+        .map(|w| w.to_vec())
+        .collect()
+}
+
+/// `_body._signer` on the body's last line; `Err` when it is not ASCII (Python reads it).
+fn signer(line: &[u8]) -> Result<Option<Vec<u8>>, ()> {
+    if !line.is_ascii() {
+        return Err(());
+    }
+    let mut s = strip(line);
+    while let Some((&last, rest)) = s.split_last() {
+        if matches!(last, b'\\' | b' ' | b'\t') {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    if s.is_empty() || matches!(s[s.len() - 1], b'.' | b',' | b':' | b';') {
+        return Ok(None);
+    }
+    if let Some(p) = s.windows(2).rposition(|w| w == b". ") {
+        s = strip(&s[p + 2..]);
+        let has_upper = s.iter().any(|c| c.is_ascii_uppercase());
+        if !has_upper || s.iter().any(|c| c.is_ascii_lowercase()) {
+            return Ok(None);
+        }
+    }
+    if s.len() > 40 || !is_signer(s) {
+        return Ok(None);
+    }
+    let upper = s.to_ascii_uppercase();
+    const NOT_SIGNERS: [&[u8]; 10] =
+        [b"COMMENT", b"TEXT", b"NOTE", b"SUMMARY", b"NONE", b"SIPDIS", b"SENSITIVE", b"UNCLASSIFIED", b"BT", b"NNNN"];
+    if NOT_SIGNERS.contains(&upper.as_slice()) || upper.starts_with(b"END ") || upper == b"END" {
+        return Ok(None);
+    }
+    Ok(Some(collapse(&upper)))
+}
+
+/// `[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){0,2}`, the whole of `s`.
+fn is_signer(s: &[u8]) -> bool {
+    let ws: Vec<&[u8]> = s.split(|&c| c == b' ').collect();
+    ws.len() <= 3
+        && ws.iter().all(|w| {
+            !w.is_empty() && w[0].is_ascii_alphabetic() && w.iter().all(|&c| c.is_ascii_alphabetic() || c == b'\'' || c == b'-')
+        })
+}
+
+const MONTHS: [&[u8]; 12] = [b"JAN", b"FEB", b"MAR", b"APR", b"MAY", b"JUN", b"JUL", b"AUG", b"SEP", b"OCT", b"NOV", b"DEC"];
+
+fn num(d: &[u8]) -> i64 {
+    d.iter().fold(0, |a, &c| a * 10 + (c - b'0') as i64)
+}
+
+/// `_dates._year`: two-digit years are 1950-2049.
+fn full_year(y: &[u8]) -> i64 {
+    let v = num(y);
+    if y.len() == 2 {
+        v + if v < 50 { 2000 } else { 1900 }
+    } else {
+        v
+    }
+}
+
+fn is_leap(y: i64) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = (if y >= 0 { y } else { y - 399 }) / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+/// `_dates.resolve_filing_time` against a valid DTG (`dtg` = year, month, day, hour, minute):
+/// `Ok(None)` for an invalid time, `Err` for the years the Python code handles apart.
+fn filing_time(raw: &[u8], dtg: [i64; 5]) -> Result<Option<[i64; 5]>, ()> {
+    let [dy, dm, dd, _, _] = dtg;
+    if !(2..=9998).contains(&dy) {
+        return Err(());
+    }
+    if raw.len() == 8 {
+        // `DD/HHMMZ`: no month or year, the DTG's (or the month before or after).
+        let (day, hour, minute) = (num(&raw[0..2]), num(&raw[3..5]), num(&raw[5..7]));
+        let (mut year, mut month) = (dy, dm);
+        if day - dd > 15 {
+            (year, month) = if month > 1 { (year, month - 1) } else { (year - 1, 12) };
+        } else if dd - day > 15 {
+            (year, month) = if month < 12 { (year, month + 1) } else { (year + 1, 1) };
+        }
+        if day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
+            return Ok(None);
+        }
+        return Ok(Some([year, month, day, hour, minute]));
+    }
+    let (days, hour, minute) = (num(&raw[0..3]), num(&raw[3..5]), num(&raw[5..7]));
+    if !(1..=366).contains(&days) || hour > 23 || minute > 59 {
+        return Ok(None);
+    }
+    const BEFORE: [i64; 13] = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+    let mut year = dy;
+    let delta = days - (BEFORE[dm as usize] + dd + (is_leap(year) && dm > 2) as i64);
+    if delta > 182 {
+        year -= 1;
+    } else if delta < -182 {
+        year += 1;
+    }
+    if !is_leap(year) && days == 366 {
+        return Ok(None);
+    }
+    let mut month = 1;
+    let mut day = days;
+    while day > days_in_month(year, month) {
+        day -= days_in_month(year, month);
+        month += 1;
+    }
+    Ok(Some([year, month, day, hour, minute]))
+}
+
+fn minutes(d: [i64; 5]) -> i64 {
+    (days_from_civil(d[0], d[1], d[2]) * 24 + d[3]) * 60 + d[4]
+}
+
+// ---------------------------------------------------------------------------------------
 // Python binding.
 
 fn opt<'py>(py: Python<'py>, v: Option<&[u8]>) -> PyObject {
@@ -1168,6 +1474,7 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
     let mut at = h.next;
     let mut line_no = t[..h.next].iter().filter(|&&b| b == b'\n').count() + 1;
     let mut first_skipped = 0usize;
+    let mut collapsed: Vec<u8>;
     let (cls, nl) = loop {
         if at >= t.len() || line_no > h.end_line + 60 {
             return Ok(None);
@@ -1179,7 +1486,15 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
             line_no += 1;
             continue;
         }
-        if let Some(cls) = classification(c) {
+        // Read with blanks collapsed (`_find_classification`'s `u`); `raw` is the line stripped.
+        let cu: &[u8] = if contains(c, b"  ") || c.contains(&b'\t') {
+            collapsed = collapse(c);
+            &collapsed
+        } else {
+            c
+        };
+        if let Some(mut cls) = classification(cu) {
+            cls.raw = c;
             break (cls, nl);
         }
         if !skippable(c, first_skipped == 0) {
@@ -1248,8 +1563,35 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
         }
         None => py.None(),
     };
+    // FL5: the date-time group as numbers (month 0 when unknown: Python refuses it).
     let (action, info, dtg, ops) = &h.fl5;
-    let fl5 = PyTuple::new(py, [pystr(py, action), opt(py, *info), pystr(py, dtg), str_list(py, ops)?])?;
+    let year = full_year(&dtg[12..]);
+    let month = MONTHS.iter().position(|m| *m == &dtg[8..11]).map_or(0, |m| m as i64 + 1);
+    let dtg_parts = [year, month, num(&dtg[0..2]), num(&dtg[2..4]), num(&dtg[4..6])];
+    let dtg_valid = year >= 1 && month > 0 && dtg_parts[2] >= 1 && dtg_parts[2] <= days_in_month(year, month) && dtg_parts[3] <= 23 && dtg_parts[4] <= 59;
+    let int = |v: i64| -> PyResult<PyObject> { Ok(v.into_pyobject(py)?.into_any().unbind()) };
+    let mut fl5_items = vec![pystr(py, action), opt(py, *info), pystr(py, dtg), str_list(py, ops)?];
+    for v in dtg_parts {
+        fl5_items.push(int(v)?);
+    }
+    let fl5 = PyTuple::new(py, fl5_items)?;
+    // FL3 filing time resolved against the DTG: (status, year, month, day, hour, minute),
+    // status 0 = resolved, 1 = not a valid time, 2 = resolved but over two days from the DTG.
+    let filing = match h.origin {
+        Some((_, _, _, Some(raw))) if dtg_valid => match filing_time(raw, dtg_parts) {
+            Err(()) => return Ok(None),
+            Ok(None) => PyTuple::new(py, [int(1)?])?.into_any().unbind(),
+            Ok(Some(when)) => {
+                let status = if (minutes(when) - minutes(dtg_parts)).abs() > 2 * 24 * 60 { 2 } else { 0 };
+                let mut items = vec![int(status)?];
+                for v in when {
+                    items.push(int(v)?);
+                }
+                PyTuple::new(py, items)?.into_any().unbind()
+            }
+        },
+        _ => py.None(),
+    };
     let fm = addr_tuple(py, None, &h.fm.0, h.fm.1)?;
     let mut block = Vec::with_capacity(h.block.len());
     for (k, a, line) in &h.block {
@@ -1268,24 +1610,41 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
             pystr(py, cls.serial),
         ],
     )?;
-    let mut ps = Vec::with_capacity(pieces.len());
-    for p in &pieces {
-        let tup = match p {
-            Piece::Marker(f, l) => PyTuple::new(
-                py,
-                [PyString::new(py, f).into_any().unbind(), py.None(), l.into_pyobject(py)?.into_any().unbind()],
-            )?,
-            Piece::Text(f, text, l) => PyTuple::new(
-                py,
-                [
-                    PyString::new(py, f).into_any().unbind(),
-                    PyString::new(py, text).into_any().unbind(),
-                    l.into_pyobject(py)?.into_any().unbind(),
-                ],
-            )?,
-        };
-        ps.push(tup.into_any().unbind());
+    // The preamble's fields.
+    let f = fold(&pieces);
+    let lst = |v: &[Vec<u8>]| -> PyResult<PyObject> {
+        Ok(PyList::new(py, v.iter().map(|x| s(x)))?.into_any().unbind())
+    };
+    let mut warns = Vec::with_capacity(f.caption_warnings.len());
+    for (line, detail) in &f.caption_warnings {
+        warns.push(PyTuple::new(py, [int(*line as i64)?, pystr(py, detail)])?.into_any().unbind());
     }
+    let fields = PyTuple::new(
+        py,
+        [
+            lst(&f.captions)?,
+            lst(&f.instructions)?,
+            PyList::new(py, warns)?.into_any().unbind(),
+            opt(py, f.eo.as_deref()),
+            lst(&f.tags)?,
+            opt(py, f.subject.as_deref()),
+            opt(py, f.refs.as_deref()),
+        ],
+    )?;
+    // The signer (False: the last line is not ASCII, Python reads it) and the reference id.
+    let signer_obj = if body_bytes.is_empty() {
+        py.None()
+    } else {
+        let last = &body_bytes[rfind_byte(&body_bytes, b'\n', body_bytes.len()).map_or(0, |p| p + 1)..];
+        match signer(last) {
+            Err(()) => false.into_pyobject(py)?.to_owned().into_any().unbind(),
+            Ok(v) => opt(py, v.as_deref()),
+        }
+    };
+    let mut ref_id = format!("{:02}", year % 100).into_bytes();
+    ref_id.extend(cls.origin.iter().filter(|&&c| c != b' '));
+    let serial = &cls.serial[cls.serial.iter().take_while(|&&c| c == b'0').count()..];
+    ref_id.extend_from_slice(if serial.is_empty() { b"0" } else { serial });
     let mark_refs: Vec<&[u8]> = body_marks.iter().map(|m| m.as_slice()).collect();
     let out = PyTuple::new(
         py,
@@ -1295,17 +1654,67 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
             origin,
             security,
             fl5.into_any().unbind(),
+            filing,
             fm,
             PyList::new(py, block)?.into_any().unbind(),
-            h.end_line.into_pyobject(py)?.into_any().unbind(),
             cls_t.into_any().unbind(),
-            PyList::new(py, ps)?.into_any().unbind(),
+            fields.into_any().unbind(),
             body_index.into_pyobject(py)?.into_any().unbind(),
             pystr(py, &body_bytes),
             str_list(py, &mark_refs)?,
+            signer_obj,
+            pystr(py, &ref_id),
         ],
     )?;
     Ok(Some(out.into_any().unbind()))
+}
+
+/// The input with runs of blanks inside its heading lines made single spaces, as
+/// `header.parse_header` reads each line (`" ".join(u.split())`); the heading ends at the
+/// first blank line after a `TO`/`INFO`/`XMT` line, and everything after it is kept as it
+/// is. `None` when a heading line starts with a blank (left to the Python parsers).
+fn normalize_heading(t: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let mut pos = 0;
+    let mut out: Option<Vec<u8>> = None;
+    let mut seen_block = false;
+    while pos < t.len() {
+        let nl = find_byte(t, b'\n', pos).unwrap_or(t.len());
+        let e = trim_end_blanks(t, pos, nl);
+        let line = &t[pos..e];
+        if line.is_empty() {
+            if seen_block {
+                break;
+            }
+        } else {
+            if is_blank(line[0]) {
+                return None;
+            }
+            seen_block = seen_block || line.starts_with(b"TO ") || line.starts_with(b"INFO ") || line.starts_with(b"XMT ");
+            if out.is_none() && (contains(line, b"  ") || line.contains(&b'\t')) {
+                out = Some(t[..pos].to_vec());
+            }
+        }
+        if let Some(o) = out.as_mut() {
+            if line.is_empty() {
+                o.extend_from_slice(&t[pos..nl]);
+            } else {
+                o.extend_from_slice(&collapse(line));
+            }
+            if nl < t.len() {
+                o.push(b'\n');
+            }
+        }
+        pos = nl + 1;
+    }
+    match out {
+        None => Some(std::borrow::Cow::Borrowed(t)),
+        Some(mut o) => {
+            if pos < t.len() {
+                o.extend_from_slice(&t[pos..]);
+            }
+            Some(std::borrow::Cow::Owned(o))
+        }
+    }
 }
 
 /// Scan a raw telegram; the raw parts, or ``None`` for the Python parsers.
@@ -1325,7 +1734,8 @@ fn scan(
     if t.is_empty() || t.len() > max_bytes || !plain_chars(t) || std::str::from_utf8(t).is_err() {
         return Ok(None);
     }
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_inner(py, t, max_addressees, max_addressee_chars))) {
+    let Some(t) = normalize_heading(t) else { return Ok(None) };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_inner(py, &t, max_addressees, max_addressee_chars))) {
         Ok(r) => r,
         Err(_) => Ok(None),
     }

@@ -170,3 +170,53 @@ def test_generated_address_lines_decode_as_the_python_parsers_decode_them(seed: 
             read += 1
             assert cable == _python(raw), block
     assert read > 200
+
+
+CAPTION_TOKENS = [
+    "SENSITIVE", "SIPDIS", "NOFORN", "EXDIS", "LIMDIS", "EYES ONLY", "SBU", "FOUO", "NOFORN/REL", "sipdis", "PASS",
+    "STATE", "FOR", "EAP/RSP", ",", ".", ";", "SENSITIVE BUT UNCLASSIFIED", "CODEL", "X",
+]  # fmt: skip
+TAG_TOKENS = ["PGOV", "[PGOV](#)", "[MNUC](http://x)", "KZ,", "RS;", ".", ":", "[", "](", ")", "[A] (B)", "pgov", "E.O."]
+SIGNER_LINES = [
+    "SPRATLEN", "Spratlen", "End Text. AGUIRRE", "BEYRLE.", "O'NEIL-SMITH JR", "A B C D", "COMMENT", "END TEXT",
+    "SIPDIS", "\\\\", "HOAGLAND \\\\", "1234", "See para 4. MILLER", "Thanks. ok", "X" * 41, "NNNN", "BT",
+]  # fmt: skip
+
+
+def _variant(rng: random.Random, template: str) -> str:
+    day, hour, minute = rng.randint(0, 32), rng.randint(0, 25), rng.choice([0, 28, 59, 60])
+    month = rng.choice(["JAN", "FEB", "MAR", "JUN", "DEC", "XYZ"])
+    year = rng.choice(["10", "08", "99", "49", "50", "2009", "2000", "1900"])
+    dtg = f"O {day:02d}{hour:02d}{minute:02d}Z {month} {year}"
+    if rng.random() < 0.5:
+        filing = f"{rng.randint(0, 367):03d}{rng.randint(0, 24):02d}{rng.choice([0, 28, 59, 60]):02d}"
+    else:
+        filing = f"{rng.randint(0, 32):02d}/{rng.randint(0, 24):02d}{rng.choice([0, 28, 60]):02d}Z"
+    captions = "\n".join(
+        " ".join(rng.choice(CAPTION_TOKENS) for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 3))
+    )
+    tags = " ".join(rng.choice(TAG_TOKENS) for _ in range(rng.randint(1, 5)))
+    text = (
+        template.replace("O 110828Z FEB 10", dtg)
+        .replace("0420828", filing)
+        .replace("SENSITIVE\nSIPDIS", captions)
+        .replace("[PGOV](#) [MNUC](#) [KNNP](#) [RS](#) [KZ](#)", tags)
+    )
+    return text.rstrip("\n").rsplit("\n", 1)[0] + "\n" + rng.choice(SIGNER_LINES) + "\n"
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_dates_captions_tags_and_signers_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    for marker in ("O 110828Z FEB 10", "0420828", "SENSITIVE\nSIPDIS", "[PGOV](#) [MNUC](#)", "\nSPRATLEN"):
+        assert marker in template
+    read = 0
+    for _ in range(1500):
+        raw = _variant(rng, template).encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), raw[:400]
+    assert read > 500
