@@ -128,7 +128,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         lists[kind].append(_addressee(*addressee))
     if info_list and not to:
         own.append(Warning(code="no_action_addressees", line=info_list[0].line, detail="INFO addressees but no TO line"))
-    cls_line, first_skipped, cls_raw, word, sec, secs, cls_origin, serial = cls
+    cls_line, first_skipped, duplicate, cls_raw, word, sec, secs, cls_origin, serial = cls
     if first_skipped:
         own.append(
             Warning(
@@ -137,6 +137,10 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
                 detail=f"skipped lines {first_skipped}-{cls_line - 1} before the classification line",
             )
         )
+        if duplicate:
+            own.append(
+                Warning(code="duplicate_header", line=first_skipped, detail="a second copy of the header was skipped")
+            )
     if word == "UUNCLAS":
         own.append(Warning(code="misspelt_classification", line=cls_line, detail="`UUNCLAS` read as `UNCLAS`"))
         word = "UNCLAS"

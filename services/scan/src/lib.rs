@@ -608,32 +608,37 @@ fn classification(c: &[u8]) -> Option<Class<'_>> {
 }
 
 /// Whether `text._find_classification` passes over this non-blank line (stripped) without
-/// a side effect and without ending its search, and, for the first line after the heading
-/// (`after_heading`), whether `header._continues_addresses` is false for it: no marking
-/// anywhere (so neither pattern matches), no header copy, not a paragraph, not an address.
+/// ending its search, and, for the first line after the heading (`after_heading`), whether
+/// `header._continues_addresses` is false for it: no marking anywhere (so neither pattern
+/// matches), not a paragraph, not an address. A line opening a second copy of the header
+/// (`VZCZC`, `ZCZC`) is passed over too; the caller records it (`duplicate_header`).
 fn skippable(c: &[u8], after_heading: bool) -> bool {
-    let u: Vec<u8> = c
-        .split(|&b| is_blank(b))
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(&b' ')
-        .to_ascii_uppercase();
+    // `u` as `_find_classification` builds it (leading punctuation is refused below).
+    let mut u: Vec<u8> = collapse(c).to_ascii_uppercase();
+    while matches!(u.last(), Some(b'\\') | Some(b' ')) {
+        u.pop();
+    }
     if u.is_empty() || matches!(u[0], b',' | b';' | b':' | b'"' | b'\'') || u[0] >= 0x80 {
         return false;
     }
     if is_digit(u[0]) && is_paragraph(&u) {
         return false;
     }
-    for prefix in [
-        &b"U"[..], b"C O", b"CONFIDENTIAL", b"TOP SECRET", b"T O", b"SECRET", b"S E", b"LIMITED OFFICIAL", b"RESTRICTED",
-        b"VZCZC", b"ZCZC", b"PAGE ",
-    ] {
-        if u.starts_with(prefix) {
+    if u.starts_with(b"PAGE ") {
+        return false;
+    }
+    // A marking at the start (`match_classification`) or inside (`CLASSIFICATION_INSIDE`)
+    // only counts with an origin and serial (three or more digits), a `SECTION n OF m`, or
+    // as the whole line.
+    let marking_start = MARKINGS.iter().any(|m| u.starts_with(m));
+    if marking_start || contains(&u, b"UNCLAS") || contains(&u, b"SECRET") || contains(&u, b"CONFIDENTIAL") {
+        let digit_run = u.windows(3).any(|w| all(w, is_digit));
+        let whole = MARKINGS.iter().any(|m| {
+            u.starts_with(m) && matches!(&u[m.len()..], b"" | b" EFTO" | b" E F T O")
+        });
+        if digit_run || whole || contains(&u, b"SECTION") {
             return false;
         }
-    }
-    if contains(&u, b"UNCLAS") || contains(&u, b"SECRET") || contains(&u, b"CONFIDENTIAL") {
-        return false;
     }
     if after_heading {
         let kw = u.split(|&b| b == b' ').next().unwrap_or(&[]);
@@ -643,6 +648,12 @@ fn skippable(c: &[u8], after_heading: bool) -> bool {
     }
     true
 }
+
+/// The markings `_classification._WORD` opens with.
+const MARKINGS: [&[u8]; 12] = [
+    b"UNCLAS", b"UUNCLAS", b"UNCLASSIFIED", b"UUNCLASSIFIED", b"CONFIDENTIAL", b"C O N F I D E N T I A L",
+    b"TOP SECRET", b"SECRET", b"T O P S E C R E T", b"S E C R E T", b"LIMITED OFFICIAL USE", b"RESTRICTED",
+];
 
 // ---------------------------------------------------------------------------------------
 // The text preamble, as `text._read_preamble(..., fast=True)` reads it.
@@ -1474,6 +1485,7 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
     let mut at = h.next;
     let mut line_no = t[..h.next].iter().filter(|&&b| b == b'\n').count() + 1;
     let mut first_skipped = 0usize;
+    let mut duplicate = false;
     let mut collapsed: Vec<u8>;
     let (cls, nl) = loop {
         if at >= t.len() || line_no > h.end_line + 60 {
@@ -1503,6 +1515,8 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
         if first_skipped == 0 {
             first_skipped = line_no;
         }
+        let cu = c.to_ascii_uppercase();
+        duplicate = duplicate || cu.starts_with(b"VZCZC") || cu.starts_with(b"ZCZC");
         at = nl + 1;
         line_no += 1;
     };
@@ -1602,6 +1616,7 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
         [
             cls_line.into_pyobject(py)?.into_any().unbind(),
             first_skipped.into_pyobject(py)?.into_any().unbind(),
+            duplicate.into_pyobject(py)?.to_owned().into_any().unbind(),
             pystr(py, cls.raw),
             pystr(py, cls.word),
             opt(py, cls.sec),

@@ -220,3 +220,32 @@ def test_dates_captions_tags_and_signers_decode_as_the_python_parsers_decode_the
             read += 1
             assert cable == _python(raw), raw[:400]
     assert read > 500
+
+
+SKIPPED_LINES = [
+    "Thursday, 11 October 2007, 13:48", "174082", "id: 144459", "2008-10-17 01:28:00", "08MONTERREY468",
+    "UNCLASSIFIED//FOR OFFICIAL USE ONLY", "UNCLASSIFIED", "UNCLAS EFTO", "S E C R E T", "C O N F I D E N T I A L//X",
+    "SECRET SECTION 01 OF 02", "CONFIDENTIAL NOFORN", "Consulate Monterrey", "VZCZCXRO7623", "zczc", "1. (U) Text",
+    "12.5 percent", "PAGE 02 RUEHTA", "TO RUEHC/SECSTATE", "INFO X", "RUEHC/SECSTATE WASHDC", "A OF 0001",
+    "US EMBASSY", "UNCLAS ASTANA 000179", "TOP SECRET//X", "'QUOTED'", "R 170128Z OCT 08", "\xb6 1. X", "X \\",
+    "SECRET\\", "NOT UNCLASSIFIED 123", "RESTRICTED", "LIMITED OFFICIAL USE ONLY",
+]  # fmt: skip
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_lines_before_the_classification_line_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    anchor = "RHMFIUU/CDR USCENTCOM MACDILL AFB FL\n\n"
+    assert anchor in template
+    read = 0
+    for _ in range(1500):
+        lines = [rng.choice(SKIPPED_LINES) for _ in range(rng.randint(1, 4))]
+        gap = "".join(line + rng.choice(["\n", "\n\n", " \n"]) for line in lines)
+        raw = template.replace(anchor, anchor + gap).encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), gap
+    assert read > 100
