@@ -128,7 +128,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         lists[kind].append(_addressee(*addressee))
     if info_list and not to:
         own.append(Warning(code="no_action_addressees", line=info_list[0].line, detail="INFO addressees but no TO line"))
-    cls_line, first_skipped, duplicate, cls_raw, word, sec, secs, cls_origin, serial = cls
+    cls_line, first_skipped, duplicate, cls_raw, word, efto, sec, secs, cls_origin, serial = cls
     if first_skipped:
         own.append(
             Warning(
@@ -141,9 +141,16 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
             own.append(
                 Warning(code="duplicate_header", line=first_skipped, detail="a second copy of the header was skipped")
             )
+    # As _classification.build_classification names the marking.
     if word == "UUNCLAS":
         own.append(Warning(code="misspelt_classification", line=cls_line, detail="`UUNCLAS` read as `UNCLAS`"))
         word = "UNCLAS"
+    elif " " in word and word != "TOP SECRET":
+        word = word.replace(" ", "")
+        if word == "TOPSECRET":
+            word = "TOP SECRET"
+    if efto:
+        word += " EFTO"
     captions, instructions, caption_warnings, eo, tags, subject, refs = fields
     for line, detail in caption_warnings:
         own.append(Warning(code="unknown_caption", line=line, detail=detail))

@@ -13,7 +13,7 @@
 //! Nothing here does I/O or keeps state; a panic is caught and read as `None`.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 /// The digest of this source file, compared with the file on disk by the test suite so that
 /// a stale build is noticed.
@@ -55,13 +55,53 @@ fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     if from > hay.len() {
         return None;
     }
-    memchr::memmem::find(&hay[from..], needle).map(|p| p + from)
+    let h = &hay[from..];
+    if h.len() < 256 {
+        return find_short(h, needle).map(|p| p + from);
+    }
+    memchr::memmem::find(h, needle).map(|p| p + from)
+}
+
+/// A plain scan, cheaper on a line than calling into a SIMD searcher.
+fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let n = needle.len();
+    if n == 0 || n > hay.len() {
+        return None;
+    }
+    let first = needle[0];
+    let end = hay.len() - n;
+    let mut i = 0;
+    while i <= end {
+        if hay[i] == first {
+            let mut k = 1;
+            while k < n && hay[i + k] == needle[k] {
+                k += 1;
+            }
+            if k == n {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Whether any of the needles occurs in a short haystack, in one pass.
+fn contains_any(hay: &[u8], needles: &[&[u8]]) -> bool {
+    for i in 0..hay.len() {
+        let b = hay[i];
+        for n in needles {
+            if n[0] == b && hay.len() - i >= n.len() && hay[i + 1..i + n.len()].iter().zip(&n[1..]).all(|(x, y)| x == y) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
     if hay.len() < 256 {
-        // Short lines: a plain scan is cheaper than setting up a SIMD searcher.
-        return needle.len() <= hay.len() && hay.windows(needle.len()).any(|w| w == needle);
+        return find_short(hay, needle).is_some();
     }
     memchr::memmem::find(hay, needle).is_some()
 }
@@ -140,11 +180,17 @@ fn plain_chars(t: &[u8]) -> bool {
     let special = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7F;
     let mut i = 0;
     while i < t.len() {
-        let end = (i + 64).min(t.len());
-        // Branch-free over a chunk, so the compiler vectorises it.
-        if !t[i..end].iter().fold(false, |acc, &b| acc | special(b)) {
-            i = end;
-            continue;
+        let end = (i + 32).min(t.len());
+        // Branch-free over a whole chunk, so the compiler vectorises it.
+        if end - i == 32 {
+            let mut bad = 0u8;
+            for &b in &t[i..end] {
+                bad |= ((b < 0x20) as u8 & (b != b'\t') as u8 & (b != b'\n') as u8) | (b >= 0x7F) as u8;
+            }
+            if bad == 0 {
+                i = end;
+                continue;
+            }
         }
         while i < end {
             let b = t[i];
@@ -567,6 +613,7 @@ fn heading(t: &[u8], max_addressees: usize, max_chars: usize) -> Option<Heading<
 struct Class<'a> {
     raw: &'a [u8],
     word: &'a [u8],
+    efto: bool,
     sec: Option<&'a [u8]>,
     secs: Option<&'a [u8]>,
     origin: &'a [u8],
@@ -578,16 +625,30 @@ fn classification(c: &[u8]) -> Option<Class<'_>> {
         return None;
     }
     let ws = words(c)?;
-    if !matches!(ws[0], b"UNCLAS" | b"UUNCLAS" | b"UNCLASSIFIED" | b"CONFIDENTIAL" | b"SECRET") {
-        return None;
+    // The marking, as `_WORD`'s alternatives read it (letter-spaced forms are words of one
+    // letter), then ` EFTO` or ` E F T O`.
+    const FORMS: [&[&[u8]]; 10] = [
+        &[b"UNCLAS"], &[b"UUNCLAS"], &[b"UNCLASSIFIED"], &[b"UUNCLASSIFIED"], &[b"CONFIDENTIAL"],
+        &[b"C", b"O", b"N", b"F", b"I", b"D", b"E", b"N", b"T", b"I", b"A", b"L"], &[b"TOP", b"SECRET"], &[b"SECRET"],
+        &[b"T", b"O", b"P", b"S", b"E", b"C", b"R", b"E", b"T"], &[b"S", b"E", b"C", b"R", b"E", b"T"],
+    ];
+    let form = FORMS.iter().find(|f| ws.len() >= f.len() && ws[..f.len()] == f[..])?;
+    let mut k = form.len();
+    let word_end = ws[k - 1].as_ptr() as usize - c.as_ptr() as usize + ws[k - 1].len();
+    let mut efto = false;
+    if ws.len() > k && ws[k] == b"EFTO" {
+        efto = true;
+        k += 1;
+    } else if ws.len() >= k + 4 && ws[k..k + 4] == [&b"E"[..], b"F", b"T", b"O"] {
+        efto = true;
+        k += 4;
     }
     let digits = |w: &[u8], lo: usize, hi: usize| (lo..=hi).contains(&w.len()) && all(w, is_digit);
-    let mut k = 1;
     let (mut sec, mut secs) = (None, None);
-    if ws.len() > 4 && ws[1] == b"SECTION" && digits(ws[2], 1, 3) && ws[3] == b"OF" && digits(ws[4], 1, 3) {
-        sec = Some(ws[2]);
-        secs = Some(ws[4]);
-        k = 5;
+    if ws.len() > k + 3 && ws[k] == b"SECTION" && digits(ws[k + 1], 1, 3) && ws[k + 2] == b"OF" && digits(ws[k + 3], 1, 3) {
+        sec = Some(ws[k + 1]);
+        secs = Some(ws[k + 3]);
+        k += 4;
     }
     let n = ws.len();
     // 1 to 4 origin words, then the serial.
@@ -597,14 +658,15 @@ fn classification(c: &[u8]) -> Option<Class<'_>> {
     for w in &ws[k..n - 1] {
         if !is_upper(w[0])
             || !all(w, |b| is_upper(b) || matches!(b, b'.' | b'\'' | b'-'))
-            || matches!(*w, b"EFTO" | b"E" | b"SECTION" | b"FINAL")
+            || w.starts_with(b"EFTO")
+            || matches!(*w, b"E" | b"SECTION" | b"FINAL")
         {
             return None;
         }
     }
     let o_start = ws[k].as_ptr() as usize - c.as_ptr() as usize;
     let o_end = ws[n - 2].as_ptr() as usize - c.as_ptr() as usize + ws[n - 2].len();
-    Some(Class { raw: c, word: ws[0], sec, secs, origin: &c[o_start..o_end], serial: ws[n - 1] })
+    Some(Class { raw: c, word: &c[..word_end], efto, sec, secs, origin: &c[o_start..o_end], serial: ws[n - 1] })
 }
 
 /// Whether `text._find_classification` passes over this non-blank line (stripped) without
@@ -633,10 +695,9 @@ fn skippable(c: &[u8], after_heading: bool) -> bool {
     let marking_start = MARKINGS.iter().any(|m| u.starts_with(m));
     if marking_start || contains(&u, b"UNCLAS") || contains(&u, b"SECRET") || contains(&u, b"CONFIDENTIAL") {
         let digit_run = u.windows(3).any(|w| all(w, is_digit));
-        let whole = MARKINGS.iter().any(|m| {
-            u.starts_with(m) && matches!(&u[m.len()..], b"" | b" EFTO" | b" E F T O")
-        });
-        if digit_run || whole || contains(&u, b"SECTION") {
+        // A whole-line marking (`UNCLASSIFIED`) is only a fallback for Python, used when no
+        // line with a serial follows; the caller goes on to such a line or gives up.
+        if digit_run || contains(&u, b"SECTION") {
             return false;
         }
     }
@@ -778,7 +839,7 @@ fn field_marker(s: &[u8], from: usize) -> Option<(usize, usize, &'static str)> {
 /// `_preamble._next_field`: the cheap test for a further marker, then the search.
 fn next_field(s: &[u8], pos: usize) -> Option<(usize, usize, &'static str)> {
     let tail = s[pos - 1..].to_ascii_uppercase();
-    if ![&b" TAG"[..], b" SUBJ", b" REF", b" E.", b" EO", b" E0", b" E O", b" E 0"].iter().any(|n| contains(&tail, n)) {
+    if !contains_any(&tail, &[b" TAG", b" SUBJ", b" REF", b" E.", b" EO", b" E0", b" E O", b" E 0"]) {
         return None;
     }
     field_marker(s, pos)
@@ -900,12 +961,11 @@ fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, 
             }
             continue;
         }
-        let keyword = [&b"TAGS"[..], b"SUBJ", b"REF", b"E.O", b"EO ", b"E.0"].iter().any(|n| contains(&upper, n));
+        let keyword = contains_any(&upper, &[b"TAGS", b"SUBJ", b"REF", b"E.O", b"EO ", b"E.0"]);
         if keyword {
-            if !sv.is_ascii() {
-                // `_next_field` searches non-ASCII lines with the full pattern.
-                return None;
-            }
+            // Non-ASCII lines are searched with the full pattern by `_next_field`; the cheap
+            // test before it never refuses a line the pattern would match, so `next_field`
+            // reads them the same.
             let (new_field, end): (&'static str, usize) = if sv.starts_with(b"TAGS: ") {
                 ("tags", 5)
             } else if sv.starts_with(b"SUBJECT: ") {
@@ -1449,32 +1509,44 @@ fn minutes(d: [i64; 5]) -> i64 {
 
 fn opt<'py>(py: Python<'py>, v: Option<&[u8]>) -> PyObject {
     match v {
-        Some(b) => PyString::new(py, s(b)).into_any().unbind(),
+        Some(b) => pystr(py, b),
         None => py.None(),
     }
 }
 
+/// A Python `str` of UTF-8 bytes; CPython's decoder checks them (a failure panics, and the
+/// panic is read as `None`).
 fn pystr(py: Python<'_>, v: &[u8]) -> PyObject {
-    PyString::new(py, s(v)).into_any().unbind()
+    // SAFETY: the pointer and length describe a live byte slice; CPython copies it.
+    unsafe {
+        let ptr = pyo3::ffi::PyUnicode_FromStringAndSize(v.as_ptr().cast(), v.len() as pyo3::ffi::Py_ssize_t);
+        PyObject::from_owned_ptr(py, ptr)
+    }
 }
 
 fn addr_tuple(py: Python<'_>, kind: Option<u8>, a: &Addr<'_>, line: usize) -> PyResult<PyObject> {
-    let mut items: Vec<PyObject> = Vec::with_capacity(8);
-    if let Some(k) = kind {
-        items.push(k.into_pyobject(py)?.into_any().unbind());
+    let fields = [
+        opt(py, a.ri),
+        pystr(py, a.plad),
+        opt(py, a.office),
+        opt(py, a.prec),
+        opt(py, a.mcn),
+        pystr(py, a.raw),
+        line.into_pyobject(py)?.into_any().unbind(),
+    ];
+    Ok(match kind {
+        Some(k) => {
+            let [a0, a1, a2, a3, a4, a5, a6] = fields;
+            PyTuple::new(py, [k.into_pyobject(py)?.into_any().unbind(), a0, a1, a2, a3, a4, a5, a6])?
+        }
+        None => PyTuple::new(py, fields)?,
     }
-    items.push(opt(py, a.ri));
-    items.push(pystr(py, a.plad));
-    items.push(opt(py, a.office));
-    items.push(opt(py, a.prec));
-    items.push(opt(py, a.mcn));
-    items.push(pystr(py, a.raw));
-    items.push(line.into_pyobject(py)?.into_any().unbind());
-    Ok(PyTuple::new(py, items)?.into_any().unbind())
+    .into_any()
+    .unbind())
 }
 
 fn str_list(py: Python<'_>, v: &[&[u8]]) -> PyResult<PyObject> {
-    Ok(PyList::new(py, v.iter().map(|w| s(w)))?.into_any().unbind())
+    Ok(PyList::new(py, v.iter().map(|w| pystr(py, w)))?.into_any().unbind())
 }
 
 fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize) -> PyResult<Option<PyObject>> {
@@ -1530,7 +1602,7 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
         (Vec::new(), -1)
     };
     // The body from its first line, closing lines and page artefacts removed.
-    let mut body_bytes: Vec<u8> = Vec::new();
+    let mut body_bytes: std::borrow::Cow<'_, [u8]> = std::borrow::Cow::Borrowed(&[]);
     let mut body_marks: Vec<Vec<u8>> = Vec::new();
     if body_index >= 0 {
         // Offset of line `body_index` (0-based).
@@ -1548,8 +1620,8 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
             body = rstrip(&body[..cut]);
         }
         body_bytes = match strip_pages(body) {
-            Some(kept) => kept,
-            None => body.to_vec(),
+            Some(kept) => std::borrow::Cow::Owned(kept),
+            None => std::borrow::Cow::Borrowed(body),
         };
         if !body_bytes.is_empty() {
             body_marks = marks(&body_bytes).into_iter().map(|m| m.to_vec()).collect();
@@ -1619,6 +1691,7 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
             duplicate.into_pyobject(py)?.to_owned().into_any().unbind(),
             pystr(py, cls.raw),
             pystr(py, cls.word),
+            cls.efto.into_pyobject(py)?.to_owned().into_any().unbind(),
             opt(py, cls.sec),
             opt(py, cls.secs),
             pystr(py, cls.origin),
@@ -1628,7 +1701,7 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
     // The preamble's fields.
     let f = fold(&pieces);
     let lst = |v: &[Vec<u8>]| -> PyResult<PyObject> {
-        Ok(PyList::new(py, v.iter().map(|x| s(x)))?.into_any().unbind())
+        Ok(PyList::new(py, v.iter().map(|x| pystr(py, x)))?.into_any().unbind())
     };
     let mut warns = Vec::with_capacity(f.caption_warnings.len());
     for (line, detail) in &f.caption_warnings {
@@ -1746,7 +1819,8 @@ fn scan(
     max_addressee_chars: usize,
 ) -> PyResult<Option<PyObject>> {
     let t = raw.as_bytes();
-    if t.is_empty() || t.len() > max_bytes || !plain_chars(t) || std::str::from_utf8(t).is_err() {
+    // `plain_chars` admits only ASCII and whole known UTF-8 sequences, so the input is UTF-8.
+    if t.is_empty() || t.len() > max_bytes || !plain_chars(t) {
         return Ok(None);
     }
     let Some(t) = normalize_heading(t) else { return Ok(None) };

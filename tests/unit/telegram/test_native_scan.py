@@ -249,3 +249,37 @@ def test_lines_before_the_classification_line_decode_as_the_python_parsers_decod
             read += 1
             assert cable == _python(raw), gap
     assert read > 100
+
+
+CLASSIFICATION_TOKENS = [
+    "UNCLAS", "UUNCLAS", "UNCLASSIFIED", "UUNCLASSIFIED", "CONFIDENTIAL", "C O N F I D E N T I A L", "SECRET",
+    "TOP SECRET", "T O P S E C R E T", "S E C R E T", "LIMITED OFFICIAL USE", "EFTO", "E F T O", "EFTOX", "E",
+    "SECTION 01 OF 02", "SECTION 1 OF 3", "SECTION 1234 OF 2", "FINAL SECTION 2 OF 2", "SECTION", "ASTANA", "TEL",
+    "AVIV", "ST.", "O'HARE", "SAO", "PAULO", "X-Y", "000179", "12", "1234567", "12345678", "sipdis", "//", "SIPDIS",
+]  # fmt: skip
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_classification_lines_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    assert "\nUNCLAS ASTANA 000179\n" in template
+    read = 0
+    for _ in range(1500):
+        if rng.random() < 0.7:
+            # The usual shape: marking [EFTO] [SECTION n OF m] origin serial, from the same tokens.
+            parts = [rng.choice(CLASSIFICATION_TOKENS[:11])]
+            parts += [rng.choice(["EFTO", "E F T O", "EFTOX"])] if rng.random() < 0.2 else []
+            parts += [rng.choice(CLASSIFICATION_TOKENS[15:20])] if rng.random() < 0.3 else []
+            parts += [rng.choice(CLASSIFICATION_TOKENS[20:]) for _ in range(rng.randint(1, 5))]
+            parts += [rng.choice(["000179", "179", "12", "1234567", "12345678"])]
+            line = " ".join(parts)
+        else:
+            line = " ".join(rng.choice(CLASSIFICATION_TOKENS) for _ in range(rng.randint(2, 6)))
+        raw = template.replace("\nUNCLAS ASTANA 000179\n", f"\n{line}{rng.choice(['', ' ', '  '])}\n").encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), line
+    assert read > 100
