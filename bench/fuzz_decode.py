@@ -7,6 +7,10 @@ Usage::
 Every input must either decode into a Cable with at least one addressee or raise
 ``DecodeError`` with a documented reason; anything else is printed with the seed and the
 input number (re-run with the same seed to reproduce) and the exit code is 1.
+
+With ``--compare`` every input is also decoded by the line-by-line parsers alone
+(``decode_with(..., fast=False)``), and any difference from ``decode_telegram`` (which
+tries the native scanner and the fast paths first) is a failure too.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ import traceback
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram import DecodeLimits, decode_telegram
-from cablerouter.telegram.decode import REASONS
+from cablerouter.telegram import _scan
+from cablerouter.telegram.decode import REASONS, decode_with
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,10 +67,18 @@ def generate(rng: random.Random, cables: list[bytes]) -> bytes:
     return mutate(rng, rng.choice(cables))
 
 
+def _outcome(decode) -> object:
+    try:
+        return decode()
+    except DecodeError as exc:
+        return ("error", exc.reason, str(exc), exc.line, exc.excerpt)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=20100211)
+    parser.add_argument("--compare", action="store_true", help="also require the line parsers' result")
     args = parser.parse_args(argv)
     cables = [(ROOT / "tests/corpus/seed/10ASTANA179.txt").read_bytes()]
     cables += [p.read_bytes() for p in sorted((ROOT / "tests/corpus/cables").glob("*.txt"))]
@@ -76,6 +89,14 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     for n in range(args.inputs):
         raw = generate(rng, cables)
+        if args.compare:
+            if _scan.scan_decode(raw, limits) is not None:
+                outcomes["read natively"] += 1
+            if _outcome(lambda: decode_telegram(raw, limits=limits)) != _outcome(
+                lambda: decode_with(raw, limits, fast=False)
+            ):
+                failures += 1
+                print(f"seed={args.seed} input={n}: the fast paths and the line parsers differ", file=sys.stderr)
         try:
             cable = decode_telegram(raw, limits=limits)
         except DecodeError as exc:

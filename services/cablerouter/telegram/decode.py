@@ -125,7 +125,7 @@ def decode_telegram(raw: bytes, *, limits: DecodeLimits = _DEFAULT_LIMITS) -> Ca
     return decode_with(raw, limits, fast=True)
 
 
-def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
+def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = True) -> Cable:
     """Decode one raw telegram, with or without the fast paths.
 
     Parameters
@@ -138,6 +138,9 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
         Try the single-pattern readers for clean standard input first (the default of
         :func:`decode_telegram`); ``False`` runs only the line-by-line parsers. The result
         is the same either way: the fast paths accept only input they read identically.
+    native
+        With ``fast``, try the native scanner (``cablerouter_scan``, when installed)
+        before the Python fast paths; ``False`` tests or measures the Python ones alone.
 
     Returns
     -------
@@ -149,7 +152,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool) -> Cable:
     DecodeError
         As :func:`decode_telegram`.
     """
-    if fast:
+    if fast and native:
         cable = scan_decode(raw, limits)
         if cable is not None:
             return cable
