@@ -47,18 +47,8 @@ _UTC = dt.timezone.utc
 def _addressee(
     ri: str | None, plad: str, office: str | None, precedence: str | None, mcn: str | None, raw: str, line: int
 ) -> Addressee:
-    if mcn is not None and plad == "AIG":
-        plad = f"AIG {mcn}"
-        mcn = None
-    return Addressee(
-        ri=ri,
-        plad=plad,
-        precedence=precedence,  # type: ignore[arg-type]
-        mcn=mcn,
-        office=office.strip("/ ") or None if office else None,
-        line=line,
-        raw=raw,
-    )
+    """The :class:`Addressee` of the scanner's fields (AIG and office already settled)."""
+    return Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, office=office, line=line, raw=raw)  # type: ignore[arg-type]
 
 
 def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
@@ -124,8 +114,10 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     info_list: list[Addressee] = []
     xmt: list[Addressee] = []
     lists = (to, info_list, xmt)
-    for kind, *addressee in block:
-        lists[kind].append(_addressee(*addressee))
+    for kind, ri, plad, office, precedence, mcn, raw_line, line in block:
+        lists[kind].append(
+            Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, office=office, line=line, raw=raw_line)
+        )
     if info_list and not to:
         own.append(Warning(code="no_action_addressees", line=info_list[0].line, detail="INFO addressees but no TO line"))
     cls_line, first_skipped, duplicate, cls_raw, word, efto, sec, secs, cls_origin, serial = cls

@@ -181,16 +181,9 @@ fn plain_chars(t: &[u8]) -> bool {
     let mut i = 0;
     while i < t.len() {
         let end = (i + 32).min(t.len());
-        // Branch-free over a whole chunk, so the compiler vectorises it.
-        if end - i == 32 {
-            let mut bad = 0u8;
-            for &b in &t[i..end] {
-                bad |= ((b < 0x20) as u8 & (b != b'\t') as u8 & (b != b'\n') as u8) | (b >= 0x7F) as u8;
-            }
-            if bad == 0 {
-                i = end;
-                continue;
-            }
+        if end - i == 32 && chunk_is_plain(&t[i..end]) {
+            i = end;
+            continue;
         }
         while i < end {
             let b = t[i];
@@ -210,6 +203,31 @@ fn plain_chars(t: &[u8]) -> bool {
         i = i.max(end);
     }
     true
+}
+
+/// Whether 32 bytes hold nothing but printable ASCII, TAB and LF.
+#[cfg(target_arch = "x86_64")]
+fn chunk_is_plain(c: &[u8]) -> bool {
+    use std::arch::x86_64::*;
+    debug_assert_eq!(c.len(), 32);
+    // SAFETY: SSE2 is part of x86_64; the loads read 2 x 16 bytes inside the 32-byte slice.
+    unsafe {
+        let (space, del, tab, lf) = (_mm_set1_epi8(0x20), _mm_set1_epi8(0x7F), _mm_set1_epi8(9), _mm_set1_epi8(10));
+        let mut bad = _mm_setzero_si128();
+        for half in 0..2 {
+            let x = _mm_loadu_si128(c.as_ptr().add(16 * half).cast());
+            // Signed: bytes from 0x80 up are negative, so `< 0x20` also catches them.
+            let special = _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, del));
+            let allowed = _mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, lf));
+            bad = _mm_or_si128(bad, _mm_andnot_si128(allowed, special));
+        }
+        _mm_movemask_epi8(bad) == 0
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn chunk_is_plain(c: &[u8]) -> bool {
+    c.iter().all(|&b| (0x20..0x7F).contains(&b) || b == b'\t' || b == b'\n')
 }
 
 /// Characters (not bytes) in a UTF-8 slice: Python's `len`.
@@ -1524,13 +1542,26 @@ fn pystr(py: Python<'_>, v: &[u8]) -> PyObject {
     }
 }
 
+/// An addressee as `Addressee`'s fields (ri, plad, office, precedence, mcn, raw, line), with
+/// `_fast_header`'s last touches: `AIG 7011` names the AIG, the office loses its slashes.
 fn addr_tuple(py: Python<'_>, kind: Option<u8>, a: &Addr<'_>, line: usize) -> PyResult<PyObject> {
+    let (plad, mcn) = match a.mcn {
+        Some(m) if a.plad == b"AIG" => (pystr(py, &[&b"AIG "[..], m].concat()), py.None()),
+        _ => (pystr(py, a.plad), opt(py, a.mcn)),
+    };
+    // `office.strip("/ ") or None`.
+    let office = a.office.map(|o| {
+        let is_trim = |c: &u8| *c == b'/' || *c == b' ';
+        let start = o.iter().position(|c| !is_trim(c)).unwrap_or(o.len());
+        let end = o.iter().rposition(|c| !is_trim(c)).map_or(start, |e| e + 1);
+        &o[start..end.max(start)]
+    });
     let fields = [
         opt(py, a.ri),
-        pystr(py, a.plad),
-        opt(py, a.office),
+        plad,
+        opt(py, office.filter(|o| !o.is_empty())),
         opt(py, a.prec),
-        opt(py, a.mcn),
+        mcn,
         pystr(py, a.raw),
         line.into_pyobject(py)?.into_any().unbind(),
     ];
