@@ -84,6 +84,20 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     except ValueError:  # the Python parsers raise bad_dtg
         return None
     own: list[Warning] = []
+    security_warning = None
+    if security is not None:
+        signal, letters, letter, opsigs, _security_line = security
+        classification_of_letters = SECURITY_LETTER.get(letter)
+        if letters[:5] != letter * 5 or classification_of_letters is None:
+            own.append(
+                Warning(code="unusual_security_letters", line=_security_line, detail=f"FL4 letters `{letters}`")
+            )
+        security_warning = SecurityWarning(
+            signal=signal,
+            letters=letters,
+            classification=classification_of_letters,
+            opsigs=opsigs,  # type: ignore[arg-type]
+        )
     origination = None
     if origin is not None:
         ri, ssn, section, filing_raw = origin
@@ -168,13 +182,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
             else None
         ),
         origin=origination,
-        security=(
-            SecurityWarning(
-                signal=security[0], letters=security[1], classification=SECURITY_LETTER[security[2]], opsigs=security[3]
-            )
-            if security is not None
-            else None
-        ),
+        security=security_warning,
         precedence=precedence,
         info_precedence=PROSIGN_PRECEDENCE[info] if info else precedence,
         dtg=when,

@@ -420,7 +420,7 @@ struct Heading<'a> {
     fl1: Option<(&'a [u8], &'a [u8], &'a [u8])>,
     routing: Option<(&'a [u8], Vec<&'a [u8]>)>,
     origin: Option<(&'a [u8], &'a [u8], Option<&'a [u8]>, Option<&'a [u8]>)>,
-    security: Option<(&'a [u8], &'a [u8], &'a [u8], Vec<&'a [u8]>)>,
+    security: Option<(&'a [u8], &'a [u8], &'a [u8], Vec<&'a [u8]>, usize)>,
     fl5: (&'a [u8], Option<&'a [u8]>, &'a [u8], Vec<&'a [u8]>),
     fm: (Addr<'a>, usize),
     block: Vec<(u8, Addr<'a>, usize)>,
@@ -515,9 +515,11 @@ fn heading(t: &[u8], max_addressees: usize, max_chars: usize) -> Option<Heading<
     if let Some(ws) = words(&t[pos..e]) {
         if (ws[0] == b"ZNR" || ws[0] == b"ZNY") && ws.len() >= 2 {
             let l = ws[1];
-            let letter = l[0];
-            let base_ok = l.len() >= 5 && b"UERCST".contains(&letter) && l[..5].iter().all(|&b| b == letter);
-            let ok = base_ok && (l.len() == 5 || (l.len() == 11 && l[5] == b'/' && all(&l[6..], is_upper)));
+            // `SECURITY`'s `[A-Z]{5}(?:/[A-Z]{5})?`; letters other than five identical known ones
+            // are kept with an `unusual_security_letters` warning (Python's, from the letters).
+            let ok = l.len() >= 5
+                && all(&l[..5], is_upper)
+                && (l.len() == 5 || (l.len() == 11 && l[5] == b'/' && all(&l[6..], is_upper)));
             let ops_ok = ws[2..].iter().all(|w| all(w, |b| (0x21..=0x60).contains(&b) || (0x7b..=0x7e).contains(&b)));
             if ok && ops_ok {
                 let ops = if ws.len() > 2 {
@@ -526,7 +528,8 @@ fn heading(t: &[u8], max_addressees: usize, max_chars: usize) -> Option<Heading<
                 } else {
                     Vec::new()
                 };
-                security = Some((ws[0], l, &l[..1], ops));
+                let line = t[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
+                security = Some((ws[0], l, &l[..1], ops, line));
                 pos = skip_blank_lines(t, next);
             }
         }
@@ -1673,8 +1676,9 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
         None => py.None(),
     };
     let security = match &h.security {
-        Some((sig, letters, letter, ops)) => {
-            PyTuple::new(py, [pystr(py, sig), pystr(py, letters), pystr(py, letter), str_list(py, ops)?])?
+        Some((sig, letters, letter, ops, line)) => {
+            let line = line.into_pyobject(py)?.into_any().unbind();
+            PyTuple::new(py, [pystr(py, sig), pystr(py, letters), pystr(py, letter), str_list(py, ops)?, line])?
                 .into_any()
                 .unbind()
         }

@@ -283,3 +283,25 @@ def test_classification_lines_decode_as_the_python_parsers_decode_them(seed: int
             read += 1
             assert cable == _python(raw), line
     assert read > 100
+
+
+SECURITY_LETTERS = ["UUUUU", "EEEEE", "CCCCC", "TTTTT", "UUUAA", "XXXXX", "UUUU", "UUUUUU", "UUUUU/AAAAA", "UUUUU/AAAA"]
+OPERATING_SIGNALS = ["ZZH", "(CCY TEXT ADX: 2BE005 MSI7470 600)", "(CCY", "ZFR", "X)", "(A)(B)", "a", "()", "#", "ZDK"]
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_security_lines_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    assert "\nZNR UUUUU ZZH\n" in template
+    read = 0
+    for _ in range(1000):
+        ops = " ".join(rng.choice(OPERATING_SIGNALS) for _ in range(rng.randint(0, 3)))
+        line = f"{rng.choice(['ZNR', 'ZNY', 'ZNX'])} {rng.choice(SECURITY_LETTERS)} {ops}".rstrip()
+        raw = template.replace("\nZNR UUUUU ZZH\n", f"\n{line}\n").encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), line
+    assert read > 300
