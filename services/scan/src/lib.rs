@@ -86,17 +86,62 @@ fn find_short(hay: &[u8], needle: &[u8]) -> Option<usize> {
     None
 }
 
-/// Whether any of the needles occurs in a short haystack, in one pass.
-fn contains_any(hay: &[u8], needles: &[&[u8]]) -> bool {
-    for i in 0..hay.len() {
+/// Whether an upper-case ASCII needle occurs in `hay`, ignoring ASCII case.
+fn find_ignore_case(hay: &[u8], needle: &[u8]) -> bool {
+    let n = needle.len();
+    if n == 0 || n > hay.len() {
+        return false;
+    }
+    let (upper, lower) = (needle[0], needle[0].to_ascii_lowercase());
+    let mut i = 0;
+    while i + n <= hay.len() {
         let b = hay[i];
-        for n in needles {
-            if n[0] == b && hay.len() - i >= n.len() && hay[i + 1..i + n.len()].iter().zip(&n[1..]).all(|(x, y)| x == y) {
+        if (b == upper || b == lower) && hay[i + 1..i + n].eq_ignore_ascii_case(&needle[1..]) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// `_next_field`'s cheap test: whether the upper-cased text holds ` TAG`, ` SUBJ`, ` REF`,
+/// ` E.`, ` EO`, ` E0`, ` E O` or ` E 0`, in one pass.
+fn may_hold_marker(s: &[u8]) -> bool {
+    let at = |i: usize, w: &[u8]| s.len() - i >= w.len() && s[i..i + w.len()].eq_ignore_ascii_case(w);
+    let mut i = 0;
+    while let Some(p) = s[i..].iter().position(|&b| b == b' ') {
+        let k = i + p + 1;
+        if k < s.len() {
+            let hit = match s[k] | 0x20 {
+                b't' => at(k, b"TAG"),
+                b's' => at(k, b"SUBJ"),
+                b'r' => at(k, b"REF"),
+                b'e' => at(k, b"E.") || at(k, b"EO") || at(k, b"E0") || at(k, b"E O") || at(k, b"E 0"),
+                _ => false,
+            };
+            if hit {
                 return true;
             }
         }
+        i = k;
+        if i >= s.len() {
+            break;
+        }
     }
     false
+}
+
+/// Whether the upper-cased line holds `TAGS`, `SUBJ`, `REF`, `E.O`, `EO ` or `E.0` (the
+/// preamble loop's test before it looks for field markers), in one pass.
+fn has_field_word(s: &[u8]) -> bool {
+    let at = |i: usize, w: &[u8]| s.len() - i >= w.len() && s[i..i + w.len()].eq_ignore_ascii_case(w);
+    (0..s.len()).any(|i| match s[i] | 0x20 {
+        b't' => at(i, b"TAGS"),
+        b's' => at(i, b"SUBJ"),
+        b'r' => at(i, b"REF"),
+        b'e' => at(i, b"E.O") || at(i, b"EO ") || at(i, b"E.0"),
+        _ => false,
+    })
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -859,8 +904,7 @@ fn field_marker(s: &[u8], from: usize) -> Option<(usize, usize, &'static str)> {
 
 /// `_preamble._next_field`: the cheap test for a further marker, then the search.
 fn next_field(s: &[u8], pos: usize) -> Option<(usize, usize, &'static str)> {
-    let tail = s[pos - 1..].to_ascii_uppercase();
-    if !contains_any(&tail, &[b" TAG", b" SUBJ", b" REF", b" E.", b" EO", b" E0", b" E O", b" E 0"]) {
+    if !may_hold_marker(&s[pos - 1..]) {
         return None;
     }
     field_marker(s, pos)
@@ -940,16 +984,28 @@ fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, 
         if st.ends_with(b"\\") {
             return None;
         }
-        // `_normalise`: WikiLeaks pilcrows removed, blanks collapsed.
+        // `_normalise`: WikiLeaks pilcrows removed, blanks collapsed. One pass finds out
+        // which of these the line needs.
+        let (mut pilcrow, mut runs) = (false, false);
+        for k in 0..st.len() {
+            match st[k] {
+                0xC2 => pilcrow |= st.get(k + 1) == Some(&0xB6),
+                b' ' => runs |= st.get(k + 1) == Some(&b' '),
+                b'\t' => runs = true,
+                _ => {}
+            }
+        }
         let unpilcrowed: Vec<u8>;
-        let st: &[u8] = if contains(st, PILCROW) {
+        let st: &[u8] = if pilcrow {
             unpilcrowed = remove_all(st, PILCROW);
-            strip(&unpilcrowed)
+            let st = strip(&unpilcrowed);
+            runs = contains(st, b"  ") || st.contains(&b'\t');
+            st
         } else {
             st
         };
         let owned: Vec<u8>;
-        let sv: &[u8] = if contains(st, b"  ") || st.contains(&b'\t') {
+        let sv: &[u8] = if runs {
             owned = st.split(|&b| is_blank(b)).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(&b' ');
             &owned
         } else {
@@ -965,24 +1021,23 @@ fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, 
         if is_digit(sv[0]) && is_paragraph(sv) {
             return Some((pieces, this as i64 - 1));
         }
-        let upper = sv.to_ascii_uppercase();
-        if upper == b"BT" {
+        if sv.eq_ignore_ascii_case(b"BT") {
             if at_end {
                 break;
             }
             continue;
         }
-        if upper.starts_with(b"PAGE ") {
+        if sv.len() >= 5 && sv[..5].eq_ignore_ascii_case(b"PAGE ") {
             return None;
         }
-        if contains(&upper, b" OF 0") && is_page_line(&upper) {
+        if find_ignore_case(sv, b" OF 0") && is_page_line(&sv.to_ascii_uppercase()) {
             // A running page header (`is_page_artefact`): skipped.
             if at_end {
                 break;
             }
             continue;
         }
-        let keyword = contains_any(&upper, &[b"TAGS", b"SUBJ", b"REF", b"E.O", b"EO ", b"E.0"]);
+        let keyword = has_field_word(sv);
         if keyword {
             // Non-ASCII lines are searched with the full pattern by `_next_field`; the cheap
             // test before it never refuses a line the pattern would match, so `next_field`
