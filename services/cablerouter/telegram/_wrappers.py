@@ -1,6 +1,6 @@
 """What comes before a header: e-mail and archive wrappers, State's distribution block.
 
-:func:`locate_header` finds the first format line (FL1, FL2, FL3, FL5 or FM) and collects
+:func:`locate_header` finds the first format line (FL1 to FL5 or FM) and collects
 State's internal ``ACTION``/``INFO LOG-00 ...`` distribution block and its dashed trace
 lines on the way.
 """
@@ -16,6 +16,7 @@ from cablerouter.telegram._formats import (
     ORIGINATION,
     PROSIGN_LETTERS,
     ROUTING,
+    SECURITY,
     TRACE,
     TRANSMISSION,
 )
@@ -41,7 +42,7 @@ def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, Intern
     Returns
     -------
     tuple[int, InternalDistribution or None]
-        The 0-based index of the first header line (FL1, FL2, FL3, FL5 or FM), or ``-1``
+        The 0-based index of the first header line (FL1 to FL5 or FM), or ``-1``
         when there is none, and the distribution block met on the way.
     """
     distribution: InternalDistribution | None = None
@@ -67,6 +68,7 @@ def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, Intern
             or (first == "VV" and TRANSMISSION.match(u))
             or (first == "DE" and u.startswith("DE ") and ORIGINATION.match(" ".join(u.split())))
             or (first == "FM" and u.startswith("FM "))
+            or (first == "ZN" and SECURITY.match(" ".join(u.split())))
             or (len(u) > 2 and u[0] in PROSIGN_LETTERS and u[1] in " ZOPRWMY" and _is_fl2_or_fl5(u))
         ):
             start = i - 1

@@ -181,3 +181,14 @@ def test_a_zen_line_with_an_office_is_left_to_the_line_parser() -> None:
     text = decode_bytes(raw, LIMITS, [])
     assert fast_header(text, LIMITS, []) is None
     assert _decode(raw, fast=True) == _decode(raw, fast=False)
+
+
+def test_a_heading_that_starts_at_the_security_line_decodes_the_same_both_ways() -> None:
+    # FL1-FL3 lost: the ZNR line is the first format line. The line parser once took it
+    # for a wrapper (text_before_header, no security warning) while the fast path read it.
+    raw = FILES[0].read_bytes().replace(b"VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\n", b"")
+    slow = _decode(raw, fast=False)
+    assert isinstance(slow, Cable)
+    assert slow.security is not None and slow.security.letters == "UUUUU"
+    assert "text_before_header" not in [w.code for w in slow.warnings]
+    assert _decode(raw, fast=True) == slow
