@@ -24,6 +24,7 @@ from cablerouter.telegram.model import (
     Cable,
     Classification,
     DecodeLimits,
+    InternalDistribution,
     Origination,
     RoutingLine,
     SecurityWarning,
@@ -75,7 +76,8 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     parts = _native_scan(raw, limits.max_bytes, limits.max_addressees, MAX_ADDRESSEE_CHARS)
     if parts is None:
         return None
-    (fl1, routing, origin, security, fl5, filing, fm, block, cls, fields, body_index, body, marks, signer, ref_id) = parts
+    (fl1, routing, origin, security, fl5, filing, fm, block, cls, fields, body_index, body, marks, signer, ref_id,
+     distribution) = parts  # fmt: skip
     action, info, dtg_raw, dtg_opsigs, year, month, day, hour, minute = fl5
     if not month:  # the Python parsers raise bad_dtg
         return None
@@ -211,6 +213,17 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         body=body,
         warnings=own,
         size=len(raw),
+        distribution=(
+            InternalDistribution(
+                action=distribution[0],
+                info=distribution[1],
+                total=distribution[2],
+                traces=distribution[3],
+                line=distribution[4],
+            )
+            if distribution is not None
+            else None
+        ),
         instructions=instructions,
         paragraph_marks=marks,
         body_line=body_index + 1 if body_index >= 0 else None,

@@ -474,8 +474,8 @@ struct Heading<'a> {
     next: usize,
 }
 
-fn heading(t: &[u8], max_addressees: usize, max_chars: usize) -> Option<Heading<'_>> {
-    let mut pos = skip_blank_lines(t, 0);
+fn heading(t: &[u8], from: usize, max_addressees: usize, max_chars: usize) -> Option<Heading<'_>> {
+    let mut pos = skip_blank_lines(t, from);
     // FL1 `VZCZC` + channel + serial.
     let mut fl1 = None;
     let (e, next) = eol_line(t, pos)?;
@@ -1638,8 +1638,15 @@ fn str_list(py: Python<'_>, v: &[&[u8]]) -> PyResult<PyObject> {
     Ok(PyList::new(py, v.iter().map(|w| pystr(py, w)))?.into_any().unbind())
 }
 
-fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize) -> PyResult<Option<PyObject>> {
-    let Some(h) = heading(t, max_addressees, max_chars) else { return Ok(None) };
+fn scan_inner(
+    py: Python<'_>,
+    t: &[u8],
+    from: usize,
+    dist: Option<&Dist>,
+    max_addressees: usize,
+    max_chars: usize,
+) -> PyResult<Option<PyObject>> {
+    let Some(h) = heading(t, from, max_addressees, max_chars) else { return Ok(None) };
     // The classification line: the first non-blank line after the heading, or a later one
     // after lines `skippable` says `text._find_classification` passes over (wrappers such as
     // `Thursday, 11 October 2007, 13:48`), within its 60-line window.
@@ -1842,17 +1849,133 @@ fn scan_inner(py: Python<'_>, t: &[u8], max_addressees: usize, max_chars: usize)
             str_list(py, &mark_refs)?,
             signer_obj,
             pystr(py, &ref_id),
+            match dist {
+                None => py.None(),
+                Some(d) => {
+                    let v = |x: &[Vec<u8>]| -> PyResult<PyObject> {
+                        Ok(PyList::new(py, x.iter().map(|w| pystr(py, w)))?.into_any().unbind())
+                    };
+                    PyTuple::new(
+                        py,
+                        [v(&d.action)?, v(&d.info)?, opt(py, d.total.as_deref()), v(&d.traces)?, int(d.line as i64)?],
+                    )?
+                    .into_any()
+                    .unbind()
+                }
+            },
         ],
     )?;
     Ok(Some(out.into_any().unbind()))
+}
+
+/// State's internal distribution block before the heading, as `_wrappers.locate_header`
+/// collects it.
+struct Dist {
+    action: Vec<Vec<u8>>,
+    info: Vec<Vec<u8>>,
+    total: Option<Vec<u8>>,
+    traces: Vec<Vec<u8>>,
+    line: usize,
+}
+
+/// `[A-Z0-9]+-\d\d`, the whole word.
+fn is_code(w: &[u8]) -> bool {
+    let n = w.len();
+    n >= 4 && w[n - 3] == b'-' && all(&w[n - 2..], is_digit) && all(&w[..n - 3], |b| is_upper(b) || is_digit(b))
+}
+
+/// `/\d{3}[A-Z]`, the whole word.
+fn is_total(w: &[u8]) -> bool {
+    w.len() == 5 && w[0] == b'/' && all(&w[1..4], is_digit) && is_upper(w[4])
+}
+
+/// `-{4,}[0-9A-F]{4,8} +\d{6}Z(?: +/\d+)?`, the whole (collapsed) line.
+fn is_trace(u: &[u8]) -> bool {
+    let ws: Vec<&[u8]> = u.split(|&b| b == b' ').collect();
+    if !(2..=3).contains(&ws.len()) {
+        return false;
+    }
+    let dashes = ws[0].iter().take_while(|&&b| b == b'-').count();
+    let hex = &ws[0][dashes..];
+    dashes >= 4
+        && (4..=8).contains(&hex.len())
+        && all(hex, |b| is_digit(b) || (b'A'..=b'F').contains(&b))
+        && ws[1].len() == 7
+        && all(&ws[1][..6], is_digit)
+        && ws[1][6] == b'Z'
+        && (ws.len() == 2 || (ws[2].len() >= 2 && ws[2][0] == b'/' && all(&ws[2][1..], is_digit)))
+}
+
+/// Where the heading search starts, and the distribution block before it: only blank
+/// lines, `ACTION`/`INFO` code lines, their continuation lines and dashed trace lines may
+/// come before the heading's first line (anything else is a wrapper, left to Python);
+/// without such lines, `(None, 0)`.
+fn distribution_block(t: &[u8]) -> Option<(Option<Dist>, usize)> {
+    let mut d = Dist { action: Vec::new(), info: Vec::new(), total: None, traces: Vec::new(), line: 0 };
+    let mut in_block = false;
+    let mut pos = 0;
+    let mut line_no = 0;
+    let codes_and_totals = |ws: &[&[u8]]| !ws.is_empty() && ws.iter().all(|w| is_code(w) || is_total(w));
+    while pos < t.len() && line_no < 400 {
+        let nl = find_byte(t, b'\n', pos).unwrap_or(t.len());
+        line_no += 1;
+        let st = strip(&t[pos..nl]);
+        let start = pos;
+        pos = nl + 1;
+        if st.is_empty() {
+            continue;
+        }
+        let u = collapse(st).to_ascii_uppercase();
+        // A line that may open the heading (`locate_header`'s tests, or more).
+        let prosign = |b: u8| b"ZOPRWMY".contains(&b);
+        if [&b"VZ"[..], b"ZC", b"VV", b"DE ", b"FM ", b"ZN"].iter().any(|p| u.starts_with(p))
+            || (u.len() > 2 && prosign(u[0]) && (u[1] == b' ' || prosign(u[1])))
+        {
+            return Some(if d.line > 0 { (Some(d), start) } else { (None, 0) });
+        }
+        let ws: Vec<&[u8]> = u.split(|&b| b == b' ').collect();
+        if (ws[0] == b"ACTION" || ws[0] == b"INFO") && ws.len() > 1 && is_code(ws[1]) && codes_and_totals(&ws[1..]) {
+            in_block = true;
+            if d.line == 0 {
+                d.line = line_no;
+            }
+            let target = if ws[0] == b"ACTION" { &mut d.action } else { &mut d.info };
+            target.extend(ws[1..].iter().filter(|w| is_code(w)).map(|w| w.to_vec()));
+            if let Some(total) = ws[1..].iter().find(|w| is_total(w)) {
+                d.total = Some(total.to_vec());
+            }
+            continue;
+        }
+        if in_block && codes_and_totals(&ws) {
+            d.info.extend(ws.iter().filter(|w| is_code(w)).map(|w| w.to_vec()));
+            if let Some(total) = ws.iter().find(|w| is_total(w)) {
+                d.total = Some(total.to_vec());
+            }
+            continue;
+        }
+        if is_trace(&u) {
+            if d.line == 0 {
+                d.line = line_no;
+            }
+            d.traces.push(u.clone());
+            continue;
+        }
+        // A wrapper line: with a block before it, left to Python; else no block at all.
+        return if d.line > 0 { None } else { Some((None, 0)) };
+    }
+    if d.line > 0 {
+        None
+    } else {
+        Some((None, 0))
+    }
 }
 
 /// The input with runs of blanks inside its heading lines made single spaces, as
 /// `header.parse_header` reads each line (`" ".join(u.split())`); the heading ends at the
 /// first blank line after a `TO`/`INFO`/`XMT` line, and everything after it is kept as it
 /// is. `None` when a heading line starts with a blank (left to the Python parsers).
-fn normalize_heading(t: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
-    let mut pos = 0;
+fn normalize_heading(t: &[u8], from: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+    let mut pos = from;
     let mut out: Option<Vec<u8>> = None;
     let mut seen_block = false;
     while pos < t.len() {
@@ -1913,8 +2036,11 @@ fn scan(
     if t.is_empty() || t.len() > max_bytes || !plain_chars(t) {
         return Ok(None);
     }
-    let Some(t) = normalize_heading(t) else { return Ok(None) };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scan_inner(py, &t, max_addressees, max_addressee_chars))) {
+    let Some((dist, from)) = distribution_block(t) else { return Ok(None) };
+    let Some(t) = normalize_heading(t, from) else { return Ok(None) };
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        scan_inner(py, &t, from, dist.as_ref(), max_addressees, max_addressee_chars)
+    })) {
         Ok(r) => r,
         Err(_) => Ok(None),
     }

@@ -305,3 +305,29 @@ def test_security_lines_decode_as_the_python_parsers_decode_them(seed: int) -> N
             read += 1
             assert cable == _python(raw), line
     assert read > 300
+
+
+DISTRIBUTION_LINES = [
+    "INFO  LOG-00   EEB-00   AMAD-00  INL-00", "ACTION EUR-00", "      EUR-00   FAAE-00  R-00     ", "FA-00      /001W",
+    "------------------5A9C83  271329Z /38", "-----5A9C83 271329Z", "----5A9C8312 271329Z", "---5A9C 271329Z",
+    "INFO LOG-001", "INFO A1-00 /001", "INFO X", "A1-00 B-12", "OO-00", "R-00 X-00", "Date: Mon, 27 Apr 2009",
+    "/001W", "info log-00", "ACTION  EUR-00 /002X EAP-00", "", "   ", "ZNX-00", "DE-00",
+]  # fmt: skip
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_distribution_blocks_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    heading = rng.choice(["VZCZCXRO1169\n", "", "VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\n"])
+    read = 0
+    for _ in range(1500):
+        block = "".join(rng.choice(DISTRIBUTION_LINES) + "\n" for _ in range(rng.randint(1, 6)))
+        text = template.replace("VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\n", heading, 1)
+        raw = (block + text.lstrip("\n")).encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), block
+    assert read > 200
