@@ -221,58 +221,61 @@ fn s(t: &[u8]) -> &str {
 /// them as Python's `str` methods and `re` classes do.
 fn plain_chars(t: &[u8]) -> bool {
     // Bytes that need a closer look: control bytes other than TAB and LF (removed or turned
-    // into line ends by `lines.decode_bytes`), DEL, and everything outside ASCII.
+    // into line ends by `lines.decode_bytes`), DEL, and everything outside ASCII. A known
+    // non-ASCII character is stepped over; anything else refuses the input.
     let special = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7F;
     let mut i = 0;
     while i < t.len() {
-        let end = (i + 32).min(t.len());
-        if end - i == 32 && chunk_is_plain(&t[i..end]) {
-            i = end;
-            continue;
-        }
-        while i < end {
-            let b = t[i];
-            if !special(b) {
-                i += 1;
+        let p = if i + 32 <= t.len() {
+            let mask = special_mask(&t[i..i + 32]);
+            if mask == 0 {
+                i += 32;
                 continue;
             }
-            let rest = &t[i..];
-            if rest.starts_with(&[0xC2, 0xB6]) || rest.starts_with(&[0xC2, 0xB4]) {
-                i += 2;
-            } else if rest.len() >= 3 && rest[0] == 0xE2 && rest[1] == 0x80 && matches!(rest[2], 0x98 | 0x99 | 0x9C | 0x9D) {
-                i += 3;
-            } else {
-                return false;
-            }
+            i + mask.trailing_zeros() as usize
+        } else if special(t[i]) {
+            i
+        } else {
+            i += 1;
+            continue;
+        };
+        let rest = &t[p..];
+        if rest.starts_with(&[0xC2, 0xB6]) || rest.starts_with(&[0xC2, 0xB4]) {
+            i = p + 2;
+        } else if rest.len() >= 3 && rest[0] == 0xE2 && rest[1] == 0x80 && matches!(rest[2], 0x98 | 0x99 | 0x9C | 0x9D) {
+            i = p + 3;
+        } else {
+            return false;
         }
-        i = i.max(end);
     }
     true
 }
 
-/// Whether 32 bytes hold nothing but printable ASCII, TAB and LF.
+/// A bit for each of 32 bytes that is not printable ASCII, TAB or LF.
 #[cfg(target_arch = "x86_64")]
-fn chunk_is_plain(c: &[u8]) -> bool {
+fn special_mask(c: &[u8]) -> u32 {
     use std::arch::x86_64::*;
     debug_assert_eq!(c.len(), 32);
     // SAFETY: SSE2 is part of x86_64; the loads read 2 x 16 bytes inside the 32-byte slice.
     unsafe {
         let (space, del, tab, lf) = (_mm_set1_epi8(0x20), _mm_set1_epi8(0x7F), _mm_set1_epi8(9), _mm_set1_epi8(10));
-        let mut bad = _mm_setzero_si128();
+        let mut mask = 0u32;
         for half in 0..2 {
             let x = _mm_loadu_si128(c.as_ptr().add(16 * half).cast());
             // Signed: bytes from 0x80 up are negative, so `< 0x20` also catches them.
             let special = _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, del));
             let allowed = _mm_or_si128(_mm_cmpeq_epi8(x, tab), _mm_cmpeq_epi8(x, lf));
-            bad = _mm_or_si128(bad, _mm_andnot_si128(allowed, special));
+            mask |= (_mm_movemask_epi8(_mm_andnot_si128(allowed, special)) as u32 & 0xFFFF) << (16 * half);
         }
-        _mm_movemask_epi8(bad) == 0
+        mask
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
-fn chunk_is_plain(c: &[u8]) -> bool {
-    c.iter().all(|&b| (0x20..0x7F).contains(&b) || b == b'\t' || b == b'\n')
+fn special_mask(c: &[u8]) -> u32 {
+    c.iter().enumerate().fold(0, |m, (k, &b)| {
+        m | (((b < 0x20 && b != b'\t' && b != b'\n') || b >= 0x7F) as u32) << k
+    })
 }
 
 /// Characters (not bytes) in a UTF-8 slice: Python's `len`.
