@@ -744,12 +744,35 @@ fn classification(c: &[u8]) -> Option<Class<'_>> {
 /// matches), not a paragraph, not an address. A line opening a second copy of the header
 /// (`VZCZC`, `ZCZC`) is passed over too; the caller records it (`duplicate_header`).
 fn skippable(c: &[u8], after_heading: bool) -> bool {
+    let collapsed = collapse(c).to_ascii_uppercase();
+    if after_heading {
+        // `header._continues_addresses` (its `u` keeps back-slashes); page artefacts are
+        // refused wholesale.
+        let u = &collapsed;
+        let kw = u.split(|&b| b == b' ').next().unwrap_or(&[]);
+        if matches!(kw, b"TO" | b"INFO" | b"XMT") || u.starts_with(b"PAGE ") || contains(u, b" OF 0") {
+            return false;
+        }
+        if let Some(slash) = u.iter().position(|&b| b == b'/') {
+            if (4..=8).contains(&slash)
+                && all(&u[..slash], |b| b.is_ascii_alphabetic())
+                && (u[0] == b'R' || u[0] == b'Q')
+                && u.get(slash + 1) != Some(&b'/')
+            {
+                return false;
+            }
+        }
+    }
     // `u` as `_find_classification` builds it (leading punctuation is refused below).
-    let mut u: Vec<u8> = collapse(c).to_ascii_uppercase();
+    let mut u = collapsed;
     while matches!(u.last(), Some(b'\\') | Some(b' ')) {
         u.pop();
     }
-    if u.is_empty() || matches!(u[0], b',' | b';' | b':' | b'"' | b'\'') || u[0] >= 0x80 {
+    if u.is_empty() {
+        // A line of back-slashes: nothing to match.
+        return true;
+    }
+    if matches!(u[0], b',' | b';' | b':' | b'"' | b'\'') || u[0] >= 0x80 {
         return false;
     }
     if is_digit(u[0]) && is_paragraph(&u) {
@@ -758,25 +781,97 @@ fn skippable(c: &[u8], after_heading: bool) -> bool {
     if u.starts_with(b"PAGE ") {
         return false;
     }
-    // A marking at the start (`match_classification`) or inside (`CLASSIFICATION_INSIDE`)
-    // only counts with an origin and serial (three or more digits), a `SECTION n OF m`, or
-    // as the whole line.
-    let marking_start = MARKINGS.iter().any(|m| u.starts_with(m));
-    if marking_start || contains(&u, b"UNCLAS") || contains(&u, b"SECRET") || contains(&u, b"CONFIDENTIAL") {
-        let digit_run = u.windows(3).any(|w| all(w, is_digit));
-        // A whole-line marking (`UNCLASSIFIED`) is only a fallback for Python, used when no
-        // line with a serial follows; the caller goes on to such a line or gives up.
-        if digit_run || contains(&u, b"SECTION") {
-            return false;
-        }
+    // A marking at the start (`match_classification`) only counts with an origin and
+    // serial (three or more digits), a `SECTION n OF m`, or as the whole line (a fallback
+    // Python uses only when no line with a serial follows: the caller goes on to such a
+    // line or gives up).
+    if MARKINGS.iter().any(|m| u.starts_with(m)) {
+        return !(u.windows(3).any(|w| all(w, is_digit)) || contains(&u, b"SECTION"));
     }
-    if after_heading {
-        let kw = u.split(|&b| b == b' ').next().unwrap_or(&[]);
-        if matches!(kw, b"TO" | b"INFO" | b"XMT") || contains(&u, b" OF 0") || u.contains(&b'/') {
-            return false;
-        }
+    // Inside the line, `CLASSIFICATION_INSIDE` is searched when these words occur.
+    if contains(&u, b"UNCLAS") || contains(&u, b"SECRET") || contains(&u, b"CONFIDENTIAL") {
+        return !classification_inside(&u);
     }
     true
+}
+
+/// `_classification.CLASSIFICATION_INSIDE.search(u) is not None`: a marking not after a
+/// letter, then (with every way the optional parts can be read) an origin of one to four
+/// words and a serial of three to seven digits.
+fn classification_inside(u: &[u8]) -> bool {
+    const WORDS: [&[u8]; 12] = [
+        b"UUNCLASSIFIED", b"UUNCLAS", b"UNCLASSIFIED", b"UNCLAS", b"CONFIDENTIAL", b"C O N F I D E N T I A L",
+        b"TOP SECRET", b"SECRET", b"T O P S E C R E T", b"S E C R E T", b"LIMITED OFFICIAL USE", b"RESTRICTED",
+    ];
+    let at = |i: usize, w: &[u8]| u.len() >= i + w.len() && &u[i..i + w.len()] == w;
+    let digit_run = |i: usize| u[i.min(u.len())..].iter().take_while(|&&b| is_digit(b)).count();
+    // ` ?(?P<origin>[A-Z][A-Z.'-]*(?: [A-Z][A-Z.'-]*){0,3}) (?P<serial>\d{3,7})(?![0-9])`
+    let origin_serial = |q: usize| {
+        let starts = if at(q, b" ") { vec![q + 1, q] } else { vec![q] };
+        starts.into_iter().any(|mut r| {
+            for _ in 0..4 {
+                if r >= u.len() || !is_upper(u[r]) {
+                    return false;
+                }
+                let we = r + u[r..].iter().take_while(|&&b| is_upper(b) || matches!(b, b'.' | b'\'' | b'-')).count();
+                if at(we, b" ") && (3..=7).contains(&digit_run(we + 1)) {
+                    return true;
+                }
+                if !at(we, b" ") {
+                    return false;
+                }
+                r = we + 1;
+            }
+            false
+        })
+    };
+    for p in 0..u.len() {
+        if p > 0 && is_upper(u[p - 1]) {
+            continue;
+        }
+        for w in WORDS {
+            if !at(p, w) {
+                continue;
+            }
+            let e = p + w.len();
+            let mut ends = vec![e];
+            if at(e, b" EFTO") {
+                ends.push(e + 5);
+            }
+            if at(e, b" E F T O") {
+                ends.push(e + 8);
+            }
+            // ` ?(?:FINAL )?SECTION (\d{1,3}) OF (\d{1,3})`
+            let mut with_section = Vec::new();
+            for &e2 in &ends {
+                for s0 in [e2, e2 + 1] {
+                    if s0 == e2 + 1 && !at(e2, b" ") {
+                        continue;
+                    }
+                    for s1 in [s0, s0 + 6] {
+                        if s1 == s0 + 6 && !at(s0, b"FINAL ") {
+                            continue;
+                        }
+                        if at(s1, b"SECTION ") {
+                            let k = s1 + 8;
+                            let a = digit_run(k);
+                            if (1..=3).contains(&a) && at(k + a, b" OF ") {
+                                let b = digit_run(k + a + 4);
+                                if (1..=3).contains(&b) {
+                                    with_section.push(k + a + 4 + b);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            ends.extend(with_section);
+            if ends.into_iter().any(|q| origin_serial(q)) {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The markings `_classification._WORD` opens with.
@@ -984,8 +1079,16 @@ fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, 
             }
             continue;
         }
+        // `s.rstrip("\\ \t")` when the line ends with a back-slash (archive copies).
+        let mut st = st;
         if st.ends_with(b"\\") {
-            return None;
+            while let Some((&last, rest)) = st.split_last() {
+                if matches!(last, b'\\' | b' ' | b'\t') {
+                    st = rest;
+                } else {
+                    break;
+                }
+            }
         }
         // `_normalise`: WikiLeaks pilcrows removed, blanks collapsed. One pass finds out
         // which of these the line needs.
@@ -1676,7 +1779,12 @@ fn scan_inner(
         } else {
             c
         };
-        if let Some(mut cls) = classification(cu) {
+        // `.rstrip("\\ ")`: archive copies end lines with a back-slash.
+        let mut ce = cu.len();
+        while ce > 0 && matches!(cu[ce - 1], b'\\' | b' ') {
+            ce -= 1;
+        }
+        if let Some(mut cls) = classification(&cu[..ce]) {
             cls.raw = c;
             break (cls, nl);
         }
@@ -2049,9 +2157,18 @@ fn scan(
     }
 }
 
+/// Whether `_classification.CLASSIFICATION_INSIDE` finds a marking with origin and serial
+/// in an upper-case, single-spaced ASCII line (exposed so that tests can hold it to the
+/// pattern).
+#[pyfunction]
+fn classification_inside_line(u: &Bound<'_, PyBytes>) -> bool {
+    classification_inside(u.as_bytes())
+}
+
 #[pymodule]
 fn cablerouter_scan(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(classification_inside_line, m)?)?;
     m.add_function(wrap_pyfunction!(source_digest, m)?)?;
     Ok(())
 }

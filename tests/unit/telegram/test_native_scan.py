@@ -331,3 +331,55 @@ def test_distribution_blocks_decode_as_the_python_parsers_decode_them(seed: int)
             read += 1
             assert cable == _python(raw), block
     assert read > 200
+
+
+INSIDE_TOKENS = [
+    "UNCLAS", "UUNCLAS", "UNCLASSIFIED", "CONFIDENTIAL", "C O N F I D E N T I A L", "SECRET", "TOP", "T O P S E C R E T",
+    "S E C R E T", "LIMITED OFFICIAL USE", "RESTRICTED", "EFTO", "E F T O", "FINAL", "SECTION", "1", "01", "OF", "02",
+    "1234", "BERN", "TEL AVIV", "ST.", "O'HARE", "X-Y", "000896", "12", "12345678", "//FOR", "2007-09-13", "07BERN896",
+    "A", "XUNCLAS", "/", ".", "-",
+]  # fmt: skip
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(2))
+def test_the_inside_marking_search_matches_the_pattern(seed: int) -> None:
+    import cablerouter_scan
+
+    from cablerouter.telegram._classification import CLASSIFICATION_INSIDE
+
+    rng = random.Random(seed)
+    found = 0
+    for _ in range(20_000):
+        words = [rng.choice(INSIDE_TOKENS) for _ in range(rng.randint(1, 8))]
+        if rng.random() < 0.5:
+            # A marking, optional parts, origin words and a number somewhere in the line.
+            at = rng.randint(0, len(words))
+            words[at:at] = [rng.choice(INSIDE_TOKENS[:11])] + rng.sample(["EFTO", "SECTION 1 OF 2", "FINAL"], rng.randint(0, 1))
+            words[at + 1 : at + 1] = [rng.choice(["BERN", "TEL AVIV", "ST.", "X-Y", "A"])] + [rng.choice(["000896", "12", "1234"])]
+        u = rng.choice(["", " ", " ", " "]).join(words)
+        expected = CLASSIFICATION_INSIDE.search(u) is not None
+        assert cablerouter_scan.classification_inside_line(u.encode()) == expected, u
+        found += expected
+    assert found > 2_000
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(3))
+def test_archive_copies_with_back_slashes_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+    rng = random.Random(seed)
+    template = FILES[0].read_bytes().decode()
+    head, sep, text = template.partition("UNCLAS ASTANA 000179\n")
+    read = 0
+    for _ in range(800):
+        lines = text.split("\n")
+        for k in rng.sample(range(len(lines)), rng.randint(1, 12)):
+            lines[k] += rng.choice(["\\", " \\", "\\\\", " \\ ", "\t\\"])
+        wrapper = rng.choice(SKIPPED_LINES + ["2007-09-13\t07BERN896\tEmbassy Bern\tUNCLASSIFIED//FOUO\t\tVZCZC\\", "\\"])
+        cls = rng.choice(["UNCLAS ASTANA 000179", "UNCLAS ASTANA 000179 \\", "\tUNCLAS ASTANA 000179\\"])
+        raw = (head + wrapper + "\n" + cls + "\n" + "\n".join(lines)).encode()
+        cable = _scan.scan_decode(raw, LIMITS)
+        if cable is not None:
+            read += 1
+            assert cable == _python(raw), (wrapper, cls)
+    assert read > 200
