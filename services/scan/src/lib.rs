@@ -1,14 +1,19 @@
 //! Native scanner for the telegram decoder's fast path.
 //!
-//! `scan(text, max_addressees, max_addressee_chars)` reads a clean, standard, ASCII cable in
-//! one pass over its bytes: the heading (FL1 to the address block), the classification line,
-//! the text preamble as the decoder's line loop splits it into pieces, and the body (closing
-//! lines and page-break artefacts removed, paragraph classification marks). It returns the
-//! raw parts as a tuple for `cablerouter.telegram._scan` to build the `Cable` from, or `None`
-//! for anything it does not read exactly as the Python line-by-line parsers do; the decoder
-//! then runs those parsers. Every rule below is a subset of what the Python fast paths
-//! accept (`_fast_header.py`, `text.py` with `fast=True`, `_body.py`), written out by hand
-//! and held to the same result by the decoder's equivalence tests.
+//! `scan(raw, max_bytes, max_addressees, max_addressee_chars)` reads a clean, standard cable
+//! in one pass over its bytes: State's internal distribution block if any, the heading (FL1
+//! to the address block), wrapper lines and header copies before the classification line,
+//! the classification line, the text preamble (split into pieces as the decoder's line loop
+//! splits it, then folded into captions, instructions, E.O., TAGS and SUBJECT), and the body
+//! (closing lines and page-break artefacts removed, signer, paragraph classification marks).
+//! It returns these parts as a tuple for `cablerouter.telegram._scan` to build the `Cable`
+//! from, or `None` for anything it does not read exactly as the Python parsers do; the
+//! decoder then runs those parsers. Input is read only when `lines.decode_bytes` would leave
+//! it unchanged (UTF-8, no control bytes but TAB and LF, a few known non-ASCII characters).
+//! Every rule below is written out by hand from a Python parser (`_wrappers.py`,
+//! `_fast_header.py`, `header.py`, `_classification.py`, `text.py`, `_preamble.py`,
+//! `_body.py`, `_dates.py`), is never wider than it, and is held to its result by the
+//! tests in `tests/unit/telegram/test_native_scan.py` and `bench/fuzz_decode.py --compare`.
 //!
 //! Nothing here does I/O or keeps state; a panic is caught and read as `None`.
 

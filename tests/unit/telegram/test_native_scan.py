@@ -89,9 +89,10 @@ needs_native = pytest.mark.skipif(not _scan.AVAILABLE and not os.environ.get("CI
 @needs_native
 def test_the_scanner_reads_most_of_the_corpus() -> None:
     read = [path.name for path in FILES if _scan.scan_decode(path.read_bytes(), LIMITS) is not None]
-    # 125 of 151 when this was written; the rest have wrappers, office suffixes, letter-spaced
-    # markings or fields run together on one line, which the Python parsers read.
-    assert len(read) >= 120, f"only {len(read)} of {len(FILES)} corpus cables read natively"
+    # 146 of 151 when this was written; the rest have e-mail wrappers, page lines in the
+    # address block, a PLAD opening with a digit, or fields run together on one line, which
+    # the Python parsers read.
+    assert len(read) >= 140, f"only {len(read)} of {len(FILES)} corpus cables read natively"
 
 
 @needs_native
