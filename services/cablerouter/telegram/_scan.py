@@ -77,7 +77,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     if parts is None:
         return None
     (fl1, routing, origin, security, fl5, filing, fm, block, cls, fields, body_index, body, marks, signer, ref_id,
-     distribution) = parts  # fmt: skip
+     pages, distribution) = parts  # fmt: skip
     action, info, dtg_raw, dtg_opsigs, year, month, day, hour, minute = fl5
     if not month:  # the Python parsers raise bad_dtg
         return None
@@ -100,6 +100,8 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
             classification=classification_of_letters,
             opsigs=opsigs,  # type: ignore[arg-type]
         )
+    for line in pages:
+        own.append(Warning(code="page_artefact", line=line, detail="page-break line removed from the header"))
     origination = None
     if origin is not None:
         ri, ssn, section, filing_raw = origin

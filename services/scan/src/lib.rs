@@ -337,6 +337,16 @@ struct Addr<'a> {
     raw: &'a [u8],
 }
 
+/// `_formats.PAGE`, `PAGE +\d{1,3}(?: +[A-Z0-9#/]+)*`, the whole (single-spaced) line.
+fn is_acp_page(c: &[u8]) -> bool {
+    let ws: Vec<&[u8]> = c.split(|&b| b == b' ').collect();
+    ws.len() >= 2
+        && ws[0] == b"PAGE"
+        && (1..=3).contains(&ws[1].len())
+        && all(ws[1], is_digit)
+        && ws[2..].iter().all(|w| !w.is_empty() && all(w, |b| is_upper(b) || is_digit(b) || b == b'#' || b == b'/'))
+}
+
 /// One addressee, the whole of `c` (no blanks at either end): optional `RI/`, the PLAD, an
 /// optional `//office//`, an optional precedence and MCN, as `_fast_header`'s pattern reads
 /// it (the office is the shortest run after `//` that leaves a precedence/MCN tail).
@@ -368,7 +378,12 @@ fn addressee(c: &[u8], max_chars: usize) -> Option<Addr<'_>> {
     }
     let ws = words(plad_part)?;
     let w0 = ws[0];
-    if !is_upper(w0[0]) || !all(w0, is_plad_char) {
+    if !(is_upper(w0[0]) || is_digit(w0[0])) || !all(w0, is_plad_char) {
+        return None;
+    }
+    // A PLAD may open with a digit (`39OS INCIRLIK AB TU`) as parse_addressee reads it, but
+    // not when the words are nothing but a precedence/MCN tail (`1234`: no PLAD there).
+    if is_digit(w0[0]) && is_tail(&ws) {
         return None;
     }
     for word in [&b"NIACT"[..], b"IMMEDIATE", b"PRIORITY", b"ROUTINE", b"FLASH"] {
@@ -477,6 +492,8 @@ struct Heading<'a> {
     fl5: (&'a [u8], Option<&'a [u8]>, &'a [u8], Vec<&'a [u8]>),
     fm: (Addr<'a>, usize),
     block: Vec<(u8, Addr<'a>, usize)>,
+    // Page-break lines removed from the address block (1-based line numbers).
+    pages: Vec<usize>,
     // 0-based index of the blank line closing the heading, and where the next text starts.
     end_line: usize,
     next: usize,
@@ -634,6 +651,7 @@ fn heading(t: &[u8], from: usize, max_addressees: usize, max_chars: usize) -> Op
     }
     let mut line = t[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
     let mut block = Vec::new();
+    let mut pages = Vec::new();
     let mut kind = 0u8;
     loop {
         let nl = find_byte(t, b'\n', pos)?;
@@ -656,6 +674,8 @@ fn heading(t: &[u8], from: usize, max_addressees: usize, max_chars: usize) -> Op
         } else if let Some(r) = c.strip_prefix(b"XMT ") {
             kind = 2;
             r
+        } else if c.starts_with(b"PAGE ") && is_acp_page(c) {
+            c
         } else {
             let w = &c[..c.iter().take_while(|&&b| is_word(b)).count()];
             if matches!(
@@ -667,6 +687,14 @@ fn heading(t: &[u8], from: usize, max_addressees: usize, max_chars: usize) -> Op
             }
             c
         };
+        if a.starts_with(b"PAGE ") && is_acp_page(a) {
+            // A page-break line (`PAGE 02 ...`), alone or after the keyword: parse_header
+            // removes it with a warning.
+            pages.push(line);
+            line += 1;
+            pos = nl + 1;
+            continue;
+        }
         let a = addressee(a, max_chars)?;
         block.push((kind, a, line));
         if block.len() > max_addressees {
@@ -678,7 +706,7 @@ fn heading(t: &[u8], from: usize, max_addressees: usize, max_chars: usize) -> Op
     // `pos` is the blank line; the heading ends there.
     let end_line = line - 1;
     let next = skip_blank_lines(t, pos);
-    Some(Heading { fl1, routing, origin, security, fl5, fm: (fm, fm_line), block, end_line, next })
+    Some(Heading { fl1, routing, origin, security, fl5, fm: (fm, fm_line), block, pages, end_line, next })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1965,6 +1993,7 @@ fn scan_inner(
             str_list(py, &mark_refs)?,
             signer_obj,
             pystr(py, &ref_id),
+            PyList::new(py, h.pages.iter().map(|&l| l))?.into_any().unbind(),
             match dist {
                 None => py.None(),
                 Some(d) => {
