@@ -720,12 +720,13 @@ struct Class<'a> {
     secs: Option<&'a [u8]>,
     origin: &'a [u8],
     serial: &'a [u8],
+    // Where the reflowed rest of the line starts (`UNCLAS TALLINN 000128 SIPDIS ...`).
+    tail: Option<usize>,
 }
 
+/// `_classification.match_classification` on a single-spaced line, for the forms with an
+/// origin and serial (the marking and origin in upper case; anything may follow).
 fn classification(c: &[u8]) -> Option<Class<'_>> {
-    if c.iter().any(|b| b.is_ascii_lowercase()) {
-        return None;
-    }
     let ws = words(c)?;
     // The marking, as `_WORD`'s alternatives read it (letter-spaced forms are words of one
     // letter), then ` EFTO` or ` E F T O`.
@@ -753,22 +754,24 @@ fn classification(c: &[u8]) -> Option<Class<'_>> {
         k += 4;
     }
     let n = ws.len();
-    // 1 to 4 origin words, then the serial.
-    if n < k + 2 || n - k - 1 > 4 || !digits(ws[n - 1], 3, 7) {
+    // 1 to 4 origin words, then the serial; what follows is the reflowed tail.
+    let origin_word = |w: &[u8]| {
+        is_upper(w[0])
+            && all(w, |b| is_upper(b) || matches!(b, b'.' | b'\'' | b'-'))
+            && !w.starts_with(b"EFTO")
+            && !matches!(w, b"E" | b"SECTION" | b"FINAL")
+    };
+    let mut j = k;
+    while j < n && j - k < 5 && origin_word(ws[j]) {
+        j += 1;
+    }
+    if j == k || j - k > 4 || j >= n || !digits(ws[j], 3, 7) {
         return None;
     }
-    for w in &ws[k..n - 1] {
-        if !is_upper(w[0])
-            || !all(w, |b| is_upper(b) || matches!(b, b'.' | b'\'' | b'-'))
-            || w.starts_with(b"EFTO")
-            || matches!(*w, b"E" | b"SECTION" | b"FINAL")
-        {
-            return None;
-        }
-    }
     let o_start = ws[k].as_ptr() as usize - c.as_ptr() as usize;
-    let o_end = ws[n - 2].as_ptr() as usize - c.as_ptr() as usize + ws[n - 2].len();
-    Some(Class { raw: c, word: &c[..word_end], efto, sec, secs, origin: &c[o_start..o_end], serial: ws[n - 1] })
+    let o_end = ws[j - 1].as_ptr() as usize - c.as_ptr() as usize + ws[j - 1].len();
+    let tail = (j + 1 < n).then(|| ws[j + 1].as_ptr() as usize - c.as_ptr() as usize);
+    Some(Class { raw: c, word: &c[..word_end], efto, sec, secs, origin: &c[o_start..o_end], serial: ws[j], tail })
 }
 
 /// Whether `text._find_classification` passes over this non-blank line (stripped) without
@@ -917,8 +920,8 @@ const MARKINGS: [&[u8]; 12] = [
 // The text preamble, as `text._read_preamble(..., fast=True)` reads it.
 
 enum Piece {
-    // A field marker (`TAGS:`): carries nothing but counts as a piece.
-    Marker,
+    // A field marker (`TAGS:`): no text, but counts as a piece of its field.
+    Marker(&'static str),
     Text(&'static str, String, usize),
 }
 
@@ -1060,7 +1063,7 @@ fn split_fields(
         }
         field = name;
         pos = end;
-        pieces.push(Piece::Marker);
+        pieces.push(Piece::Marker(field));
         fm = next_field(s, pos);
     }
     let rest = strip(&s[pos..]);
@@ -1088,10 +1091,14 @@ fn strip(s: &[u8]) -> &[u8] {
 
 /// Returns the pieces and the body's first line (0-based), or -1; `None` when a line needs
 /// the Python loop (field markers inside lines, page artefacts, archive back-slashes).
-fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, i64)> {
-    let mut pieces: Vec<Piece> = Vec::new();
-    let mut field: &'static str = "";
-    let mut seen_main = false;
+fn preamble(
+    t: &[u8],
+    mut pos: usize,
+    mut lineno: usize,
+    mut pieces: Vec<Piece>,
+    mut field: &'static str,
+    mut seen_main: bool,
+) -> Option<(Vec<Piece>, i64)> {
     let mut after_blank = false;
     let mut loose_start: i64 = -1;
     let mut loose_count = 0;
@@ -1194,7 +1201,7 @@ fn preamble(t: &[u8], mut pos: usize, mut lineno: usize) -> Option<(Vec<Piece>, 
             };
             if end > 0 && next_field(sv, end).is_none() {
                 field = new_field;
-                pieces.push(Piece::Marker);
+                pieces.push(Piece::Marker(field));
                 let rest = strip(&sv[end..]);
                 if !rest.is_empty() {
                     pieces.push(Piece::Text(field, s(rest).to_owned(), this));
@@ -1833,13 +1840,37 @@ fn scan_inner(
         line_no += 1;
     };
     let cls_line = line_no;
+    // A reflowed classification line goes on with preamble fields (`text.parse_text`).
+    let mut pieces = Vec::new();
+    let mut field = "";
+    if let Some(off) = cls.tail {
+        let c = cls.raw;
+        if contains(c, PILCROW) || c.ends_with(b"\\") {
+            return Ok(None);
+        }
+        let line_u = if contains(c, b"  ") || c.contains(&b'\t') { collapse(c) } else { c.to_vec() };
+        let tail = &line_u[off..];
+        field = match field_marker(tail, 0) {
+            Some(fm) => split_fields(tail, cls_line, "", &mut pieces, fm),
+            None => {
+                pieces.push(Piece::Text("", s(tail).to_owned(), cls_line));
+                ""
+            }
+        };
+    }
+    let seen_main = pieces.iter().any(|p| {
+        let f = match p {
+            Piece::Marker(f) | Piece::Text(f, _, _) => *f,
+        };
+        matches!(f, "subject" | "tags" | "ref")
+    });
     let (pieces, body_index) = if nl < t.len() {
-        match preamble(t, nl + 1, cls_line + 1) {
+        match preamble(t, nl + 1, cls_line + 1, pieces, field, seen_main) {
             Some(r) => r,
             None => return Ok(None),
         }
     } else {
-        (Vec::new(), -1)
+        (pieces, -1)
     };
     // The body from its first line, closing lines and page artefacts removed.
     let mut body_bytes: std::borrow::Cow<'_, [u8]> = std::borrow::Cow::Borrowed(&[]);
