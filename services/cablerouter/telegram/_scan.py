@@ -77,7 +77,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     if parts is None:
         return None
     (fl1, routing, origin, security, fl5, filing, fm, block, cls, fields, body_index, body, marks, signer, ref_id,
-     pages, distribution) = parts  # fmt: skip
+     pages, wrapper, distribution) = parts  # fmt: skip
     action, info, dtg_raw, dtg_opsigs, year, month, day, hour, minute = fl5
     if not month:  # the Python parsers raise bad_dtg
         return None
@@ -86,6 +86,14 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     except ValueError:  # the Python parsers raise bad_dtg
         return None
     own: list[Warning] = []
+    if wrapper is not None:  # as _wrappers.locate_header reports it
+        own.append(
+            Warning(
+                code="text_before_header",
+                line=wrapper[0],
+                detail=f"skipped lines {wrapper[0]}-{wrapper[1]} before the header",
+            )
+        )
     security_warning = None
     if security is not None:
         signal, letters, letter, opsigs, _security_line = security

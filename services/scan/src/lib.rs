@@ -1789,6 +1789,7 @@ fn scan_inner(
     t: &[u8],
     from: usize,
     dist: Option<&Dist>,
+    wrapper: Option<(usize, usize)>,
     max_addressees: usize,
     max_chars: usize,
 ) -> PyResult<Option<PyObject>> {
@@ -2025,6 +2026,10 @@ fn scan_inner(
             signer_obj,
             pystr(py, &ref_id),
             PyList::new(py, h.pages.iter().map(|&l| l))?.into_any().unbind(),
+            match wrapper {
+                None => py.None(),
+                Some((first, start)) => PyTuple::new(py, [int(first as i64)?, int(start as i64)?])?.into_any().unbind(),
+            },
             match dist {
                 None => py.None(),
                 Some(d) => {
@@ -2082,12 +2087,14 @@ fn is_trace(u: &[u8]) -> bool {
         && (ws.len() == 2 || (ws[2].len() >= 2 && ws[2][0] == b'/' && all(&ws[2][1..], is_digit)))
 }
 
-/// Where the heading search starts, and the distribution block before it: only blank
-/// lines, `ACTION`/`INFO` code lines, their continuation lines and dashed trace lines may
-/// come before the heading's first line (anything else is a wrapper, left to Python);
-/// without such lines, `(None, 0)`.
-fn distribution_block(t: &[u8]) -> Option<(Option<Dist>, usize)> {
+/// What comes before the heading, as `_wrappers.locate_header` reads it: the distribution
+/// block (`ACTION`/`INFO` code lines, their continuation lines, dashed trace lines) and
+/// wrapper lines (anything else, reported as `text_before_header`: the first wrapper line
+/// and the 0-based index of the heading's first line). Returns them with the byte offset
+/// where the heading search starts; `(None, None, 0)` when the heading comes first.
+fn before_heading(t: &[u8]) -> Option<(Option<Dist>, Option<(usize, usize)>, usize)> {
     let mut d = Dist { action: Vec::new(), info: Vec::new(), total: None, traces: Vec::new(), line: 0 };
+    let mut wrapper_line = 0;
     let mut in_block = false;
     let mut pos = 0;
     let mut line_no = 0;
@@ -2107,10 +2114,20 @@ fn distribution_block(t: &[u8]) -> Option<(Option<Dist>, usize)> {
         if [&b"VZ"[..], b"ZC", b"VV", b"DE ", b"FM ", b"ZN"].iter().any(|p| u.starts_with(p))
             || (u.len() > 2 && prosign(u[0]) && (u[1] == b' ' || prosign(u[1])))
         {
-            return Some(if d.line > 0 { (Some(d), start) } else { (None, 0) });
+            return Some(match (d.line > 0, wrapper_line > 0) {
+                (false, false) => (None, None, 0),
+                (has_block, has_wrapper) => {
+                    (has_block.then_some(d), has_wrapper.then_some((wrapper_line, line_no - 1)), start)
+                }
+            });
         }
         let ws: Vec<&[u8]> = u.split(|&b| b == b' ').collect();
-        if (ws[0] == b"ACTION" || ws[0] == b"INFO") && ws.len() > 1 && is_code(ws[1]) && codes_and_totals(&ws[1..]) {
+        if ws[0] == b"ACTION" || ws[0] == b"INFO" {
+            // `DISTRIBUTION` matches any line that goes on with a code; only lines of codes
+            // and totals are read here, the others are left to Python.
+            if !(ws.len() > 1 && is_code(ws[1]) && codes_and_totals(&ws[1..])) {
+                return None;
+            }
             in_block = true;
             if d.line == 0 {
                 d.line = line_no;
@@ -2136,14 +2153,14 @@ fn distribution_block(t: &[u8]) -> Option<(Option<Dist>, usize)> {
             d.traces.push(u.clone());
             continue;
         }
-        // A wrapper line: with a block before it, left to Python; else no block at all.
-        return if d.line > 0 { None } else { Some((None, 0)) };
+        // A wrapper line (an e-mail or archive header): skipped with a warning.
+        in_block = false;
+        if wrapper_line == 0 {
+            wrapper_line = line_no;
+        }
     }
-    if d.line > 0 {
-        None
-    } else {
-        Some((None, 0))
-    }
+    // No heading within 400 lines: Python reports no_addressees.
+    None
 }
 
 /// The input with runs of blanks inside its heading lines made single spaces, as
@@ -2212,10 +2229,10 @@ fn scan(
     if t.is_empty() || t.len() > max_bytes || !plain_chars(t) {
         return Ok(None);
     }
-    let Some((dist, from)) = distribution_block(t) else { return Ok(None) };
+    let Some((dist, wrapper, from)) = before_heading(t) else { return Ok(None) };
     let Some(t) = normalize_heading(t, from) else { return Ok(None) };
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scan_inner(py, &t, from, dist.as_ref(), max_addressees, max_addressee_chars)
+        scan_inner(py, &t, from, dist.as_ref(), wrapper, max_addressees, max_addressee_chars)
     })) {
         Ok(r) => r,
         Err(_) => Ok(None),

@@ -323,12 +323,15 @@ DISTRIBUTION_LINES = [
     "------------------5A9C83  271329Z /38", "-----5A9C83 271329Z", "----5A9C8312 271329Z", "---5A9C 271329Z",
     "INFO LOG-001", "INFO A1-00 /001", "INFO X", "A1-00 B-12", "OO-00", "R-00 X-00", "Date: Mon, 27 Apr 2009",
     "/001W", "info log-00", "ACTION  EUR-00 /002X EAP-00", "", "   ", "ZNX-00", "DE-00",
+    # e-mail and archive wrappers (text_before_header)
+    "From: Diana T Fritz", "null", "-----Original Message-----", "Cable Text:", "TELEGRAM June 03, 2003",
+    "SUBJECT: X", "O'NEIL", "ZZZ", "PAGE 2",
 ]  # fmt: skip
 
 
 @needs_native
 @pytest.mark.parametrize("seed", range(3))
-def test_distribution_blocks_decode_as_the_python_parsers_decode_them(seed: int) -> None:
+def test_distribution_blocks_and_wrappers_decode_as_the_python_parsers_decode_them(seed: int) -> None:
     rng = random.Random(seed)
     template = FILES[0].read_bytes().decode()
     heading = rng.choice(["VZCZCXRO1169\n", "", "VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\n"])
