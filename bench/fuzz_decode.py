@@ -24,8 +24,7 @@ import time
 import traceback
 
 from cablerouter.errors import DecodeError
-from cablerouter.telegram import DecodeLimits, decode_telegram
-from cablerouter.telegram import _scan
+from cablerouter.telegram import DecodeLimits, _scan, decode_telegram
 from cablerouter.telegram.decode import REASONS, decode_with
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -67,9 +66,10 @@ def generate(rng: random.Random, cables: list[bytes]) -> bytes:
     return mutate(rng, rng.choice(cables))
 
 
-def _outcome(decode) -> object:
+def _outcome(raw: bytes, limits: DecodeLimits, *, fast: bool) -> object:
+    """The decoded Cable, or the DecodeError's details (with all fast paths, or none)."""
     try:
-        return decode()
+        return decode_telegram(raw, limits=limits) if fast else decode_with(raw, limits, fast=False)
     except DecodeError as exc:
         return ("error", exc.reason, str(exc), exc.line, exc.excerpt)
 
@@ -92,9 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.compare:
             if _scan.scan_decode(raw, limits) is not None:
                 outcomes["read natively"] += 1
-            if _outcome(lambda: decode_telegram(raw, limits=limits)) != _outcome(
-                lambda: decode_with(raw, limits, fast=False)
-            ):
+            if _outcome(raw, limits, fast=True) != _outcome(raw, limits, fast=False):
                 failures += 1
                 print(f"seed={args.seed} input={n}: the fast paths and the line parsers differ", file=sys.stderr)
         try:

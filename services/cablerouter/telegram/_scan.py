@@ -42,7 +42,7 @@ __all__ = ("AVAILABLE", "scan_decode")
 AVAILABLE = _native_scan is not None
 """Whether the native scanner is installed."""
 
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 
 
 def _addressee(

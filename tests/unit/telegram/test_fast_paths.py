@@ -13,12 +13,13 @@ import pathlib
 import random
 
 import pytest
-
 from cablerouter.errors import DecodeError
 from cablerouter.telegram import Cable, DecodeLimits
 from cablerouter.telegram._fast_header import fast_header
 from cablerouter.telegram.decode import decode_with
 from cablerouter.telegram.lines import decode_bytes
+
+from tests.mutants import mutants
 
 pytestmark = pytest.mark.unit
 
@@ -42,26 +43,8 @@ def _decode(raw: bytes, *, fast: bool) -> Cable | tuple[object, ...]:
 
 def _mutants(count: int, seed: int) -> list[bytes]:
     """Corpus cables with a few pieces inserted, deleted or duplicated around the header."""
-    rng = random.Random(seed)
-    raws = [path.read_bytes() for path in FILES]
-    out = []
-    for _ in range(count):
-        data = bytearray(rng.choice(raws))
-        for _ in range(rng.randint(1, 4)):
-            # Mostly within the header and text preamble, where the fast paths work.
-            pos = rng.randint(0, min(len(data), 2500))
-            op = rng.randrange(4)
-            if op == 0:
-                del data[pos : pos + rng.randint(1, 12)]
-            elif op == 1:
-                data[pos:pos] = rng.choice(PIECES)
-            elif op == 2:
-                data[pos:pos] = data[pos : pos + rng.randint(1, 80)]
-            else:
-                end = data.find(b"\n", pos)
-                data[pos:pos] = data[pos:end] if end > pos else b""
-        out.append(bytes(data))
-    return out
+    # Mostly within the header and text preamble, where the fast paths work.
+    return mutants(FILES, PIECES, count, seed, edits=(1, 4), within=2500)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)

@@ -14,11 +14,11 @@ import pathlib
 import random
 
 import pytest
-
 from cablerouter.errors import DecodeError
-from cablerouter.telegram import DecodeLimits
-from cablerouter.telegram import _scan
+from cablerouter.telegram import DecodeLimits, _scan
 from cablerouter.telegram.decode import decode_with
+
+from tests.mutants import mutants
 
 pytestmark = pytest.mark.unit
 
@@ -48,26 +48,18 @@ def _python(raw: bytes) -> object:
         return ("error", exc.reason)
 
 
+def _read_natively(raw: bytes, context: object) -> bool:
+    """Whether the scanner reads ``raw``; when it does, its Cable must be the line parsers'."""
+    cable = _scan.scan_decode(raw, LIMITS)
+    if cable is None:
+        return False
+    assert cable == _python(raw), context
+    return True
+
+
 def _mutants(count: int, seed: int) -> list[bytes]:
-    rng = random.Random(seed)
-    raws = [path.read_bytes() for path in FILES]
-    out = []
-    for _ in range(count):
-        data = bytearray(rng.choice(raws))
-        for _ in range(rng.randint(1, 5)):
-            pos = rng.randint(0, len(data))
-            op = rng.randrange(4)
-            if op == 0:
-                del data[pos : pos + rng.randint(1, 12)]
-            elif op == 1:
-                data[pos:pos] = rng.choice(PIECES)
-            elif op == 2:
-                data[pos:pos] = data[pos : pos + rng.randint(1, 80)]
-            else:
-                end = data.find(b"\n", pos)
-                data[pos:pos] = data[pos:end] if end > pos else b""
-        out.append(bytes(data))
-    return out
+    """Corpus cables with a few edits anywhere (the scanner reads the body too)."""
+    return mutants(FILES, PIECES, count, seed, edits=(1, 5))
 
 
 def test_the_native_scanner_is_installed_and_built_from_this_source() -> None:
@@ -108,10 +100,7 @@ def test_corpus_cables_decode_as_the_python_parsers_decode_them(path: pathlib.Pa
 def test_mutated_cables_decode_as_the_python_parsers_decode_them(seed: int) -> None:
     read = 0
     for raw in _mutants(1500, seed):
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), raw[:200]
+        read += _read_natively(raw, raw[:200])
     # The mutants must exercise the scanner, not only its refusals.
     assert read > 300
 
@@ -168,10 +157,7 @@ def test_generated_address_lines_decode_as_the_python_parsers_decode_them(seed: 
             block += page + "\n" + _address_line(rng) + "\n"
         fm = "FM " + _address_line(rng) + "\n" if rng.random() < 0.3 else "FM AMEMBASSY ASTANA\n"
         raw = template.replace(line, block).replace("FM AMEMBASSY ASTANA\n", fm).encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), block
+        read += _read_natively(raw, block)
     assert read > 200
 
 
@@ -218,10 +204,7 @@ def test_dates_captions_tags_and_signers_decode_as_the_python_parsers_decode_the
     read = 0
     for _ in range(1500):
         raw = _variant(rng, template).encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), raw[:400]
+        read += _read_natively(raw, raw[:400])
     assert read > 500
 
 
@@ -247,10 +230,7 @@ def test_lines_before_the_classification_line_decode_as_the_python_parsers_decod
         lines = [rng.choice(SKIPPED_LINES) for _ in range(rng.randint(1, 4))]
         gap = "".join(line + rng.choice(["\n", "\n\n", " \n"]) for line in lines)
         raw = template.replace(anchor, anchor + gap).encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), gap
+        read += _read_natively(raw, gap)
     assert read > 100
 
 
@@ -289,10 +269,7 @@ def test_classification_lines_decode_as_the_python_parsers_decode_them(seed: int
         else:
             line = " ".join(rng.choice(CLASSIFICATION_TOKENS) for _ in range(rng.randint(2, 6)))
         raw = template.replace("\nUNCLAS ASTANA 000179\n", f"\n{line}{rng.choice(['', ' ', '  '])}\n").encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), line
+        read += _read_natively(raw, line)
     assert read > 100
 
 
@@ -311,10 +288,7 @@ def test_security_lines_decode_as_the_python_parsers_decode_them(seed: int) -> N
         ops = " ".join(rng.choice(OPERATING_SIGNALS) for _ in range(rng.randint(0, 3)))
         line = f"{rng.choice(['ZNR', 'ZNY', 'ZNX'])} {rng.choice(SECURITY_LETTERS)} {ops}".rstrip()
         raw = template.replace("\nZNR UUUUU ZZH\n", f"\n{line}\n").encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), line
+        read += _read_natively(raw, line)
     assert read > 300
 
 
@@ -340,10 +314,7 @@ def test_distribution_blocks_and_wrappers_decode_as_the_python_parsers_decode_th
         block = "".join(rng.choice(DISTRIBUTION_LINES) + "\n" for _ in range(rng.randint(1, 6)))
         text = template.replace("VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\n", heading, 1)
         raw = (block + text.lstrip("\n")).encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), block
+        read += _read_natively(raw, block)
     assert read > 200
 
 
@@ -359,7 +330,6 @@ INSIDE_TOKENS = [
 @pytest.mark.parametrize("seed", range(2))
 def test_the_inside_marking_search_matches_the_pattern(seed: int) -> None:
     import cablerouter_scan
-
     from cablerouter.telegram._classification import CLASSIFICATION_INSIDE
 
     rng = random.Random(seed)
@@ -383,7 +353,7 @@ def test_the_inside_marking_search_matches_the_pattern(seed: int) -> None:
 def test_archive_copies_with_back_slashes_decode_as_the_python_parsers_decode_them(seed: int) -> None:
     rng = random.Random(seed)
     template = FILES[0].read_bytes().decode()
-    head, sep, text = template.partition("UNCLAS ASTANA 000179\n")
+    head, _sep, text = template.partition("UNCLAS ASTANA 000179\n")
     read = 0
     for _ in range(800):
         lines = text.split("\n")
@@ -392,8 +362,5 @@ def test_archive_copies_with_back_slashes_decode_as_the_python_parsers_decode_th
         wrapper = rng.choice(SKIPPED_LINES + ["2007-09-13\t07BERN896\tEmbassy Bern\tUNCLASSIFIED//FOUO\t\tVZCZC\\", "\\"])
         cls = rng.choice(["UNCLAS ASTANA 000179", "UNCLAS ASTANA 000179 \\", "\tUNCLAS ASTANA 000179\\"])
         raw = (head + wrapper + "\n" + cls + "\n" + "\n".join(lines)).encode()
-        cable = _scan.scan_decode(raw, LIMITS)
-        if cable is not None:
-            read += 1
-            assert cable == _python(raw), (wrapper, cls)
+        read += _read_natively(raw, (wrapper, cls))
     assert read > 200
