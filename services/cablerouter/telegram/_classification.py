@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 
-from cablerouter.telegram.model import Classification
+from cablerouter.telegram.model import Classification, Warning
 
 __all__ = (
     "CLASSIFICATION_FIRST_WORDS",
     "CLASSIFICATION_INSIDE",
     "build_classification",
+    "classification_of",
     "match_classification",
+    "misspelt_warning",
 )
 
 # First words of a classification line, upper case (letter-spaced forms start with C/S/T).
@@ -53,7 +55,23 @@ def match_classification(u: str) -> re.Match[str] | None:
 
 
 def build_classification(m: re.Match[str], raw: str, line: int) -> Classification:
+    """The :class:`Classification` of a :func:`match_classification` match."""
     word, efto, sec, secs, origin, serial = m.group("word", "efto", "sec", "secs", "origin", "serial")
+    return classification_of(word, bool(efto), sec, secs, origin, serial, raw, line)
+
+
+def classification_of(
+    word: str,
+    efto: bool,
+    sec: str | None,
+    secs: str | None,
+    origin: str | None,
+    serial: str | None,
+    raw: str,
+    line: int,
+) -> Classification:
+    """The :class:`Classification` of a marking as written (``UUNCLAS``, ``S E C R E T``),
+    its EFTO flag, ``SECTION n OF m``, origin and serial."""
     if " " in word and word not in ("TOP SECRET", "LIMITED OFFICIAL USE"):
         word = word.replace(" ", "")
         if word == "TOPSECRET":
@@ -71,3 +89,8 @@ def build_classification(m: re.Match[str], raw: str, line: int) -> Classificatio
         serial=serial,
         line=line,
     )
+
+
+def misspelt_warning(line: int) -> Warning:
+    """The ``misspelt_classification`` warning for ``UUNCLAS``."""
+    return Warning(code="misspelt_classification", line=line, detail="`UUNCLAS` read as `UNCLAS`")

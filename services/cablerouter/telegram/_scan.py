@@ -15,22 +15,29 @@ from __future__ import annotations
 import datetime as dt
 
 from cablerouter.telegram._body import _signer
-from cablerouter.telegram._dates import parse_declassification_date
-from cablerouter.telegram._formats import PROSIGN_PRECEDENCE, SECURITY_LETTER
+from cablerouter.telegram._classification import classification_of, misspelt_warning
+from cablerouter.telegram._formats import PROSIGN_PRECEDENCE
+from cablerouter.telegram._heading_warnings import (
+    bad_filing_time_warning,
+    filing_time_mismatch_warning,
+    no_action_warning,
+    page_warning,
+    security_warning,
+)
 from cablerouter.telegram._preamble import split_refs
+from cablerouter.telegram._wrappers import wrapper_warning
 from cablerouter.telegram.addressees import MAX_ADDRESSEE_CHARS
 from cablerouter.telegram.model import (
     Addressee,
     Cable,
-    Classification,
     DecodeLimits,
     InternalDistribution,
     Origination,
     RoutingLine,
-    SecurityWarning,
     TransmissionId,
     Warning,
 )
+from cablerouter.telegram.text import _skipped, declassification
 
 try:
     from cablerouter_scan import scan as _native_scan
@@ -86,49 +93,26 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     except ValueError:  # the Python parsers raise bad_dtg
         return None
     own: list[Warning] = []
-    if wrapper is not None:  # as _wrappers.locate_header reports it
-        own.append(
-            Warning(
-                code="text_before_header",
-                line=wrapper[0],
-                detail=f"skipped lines {wrapper[0]}-{wrapper[1]} before the header",
-            )
-        )
-    security_warning = None
+    # Warnings in the order the Python parsers give them.
+    if wrapper is not None:
+        own.append(wrapper_warning(*wrapper))
+    fl4 = None
     if security is not None:
-        signal, letters, letter, opsigs, _security_line = security
-        classification_of_letters = SECURITY_LETTER.get(letter)
-        if letters[:5] != letter * 5 or classification_of_letters is None:
-            own.append(
-                Warning(code="unusual_security_letters", line=_security_line, detail=f"FL4 letters `{letters}`")
-            )
-        security_warning = SecurityWarning(
-            signal=signal,
-            letters=letters,
-            classification=classification_of_letters,
-            opsigs=opsigs,  # type: ignore[arg-type]
-        )
+        signal, letters, opsigs, fl4_line = security
+        fl4 = security_warning(signal, letters, opsigs, fl4_line, own)
     for line in pages:
-        own.append(Warning(code="page_artefact", line=line, detail="page-break line removed from the header"))
+        page_warning(own, line)
     origination = None
     if origin is not None:
         ri, ssn, section, filing_raw = origin
         filing_time = None
         if filing is not None:
             if filing[0] == 1:
-                own.append(
-                    Warning(code="bad_filing_time", detail=f"FL3 filing time `{filing_raw}` is not a valid time")
-                )
+                own.append(bad_filing_time_warning(filing_raw))
             else:
                 filing_time = dt.datetime(*filing[1:], 0, 0, _UTC)
                 if filing[0] == 2:
-                    own.append(
-                        Warning(
-                            code="filing_time_mismatch",
-                            detail=f"FL3 filing time {filing_time:%Y-%m-%d %H:%M} is far from the DTG "
-                            f"{when:%Y-%m-%d %H:%M}",
-                        )
-                    )
+                    own.append(filing_time_mismatch_warning(filing_time, when))
         origination = Origination(
             ri=ri,
             ssn=ssn,
@@ -145,43 +129,16 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
             Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, office=office, line=line, raw=raw_line)
         )
     if info_list and not to:
-        own.append(Warning(code="no_action_addressees", line=info_list[0].line, detail="INFO addressees but no TO line"))
+        own.append(no_action_warning(info_list[0].line))
     cls_line, first_skipped, duplicate, cls_raw, word, efto, sec, secs, cls_origin, serial = cls
     if first_skipped:
-        own.append(
-            Warning(
-                code="text_before_classification",
-                line=first_skipped,
-                detail=f"skipped lines {first_skipped}-{cls_line - 1} before the classification line",
-            )
-        )
-        if duplicate:
-            own.append(
-                Warning(code="duplicate_header", line=first_skipped, detail="a second copy of the header was skipped")
-            )
-    # As _classification.build_classification names the marking.
+        _skipped(own, first_skipped - 1, cls_line - 1, duplicate)
     if word == "UUNCLAS":
-        own.append(Warning(code="misspelt_classification", line=cls_line, detail="`UUNCLAS` read as `UNCLAS`"))
-        word = "UNCLAS"
-    elif " " in word and word != "TOP SECRET":
-        word = word.replace(" ", "")
-        if word == "TOPSECRET":
-            word = "TOP SECRET"
-    if efto:
-        word += " EFTO"
+        own.append(misspelt_warning(cls_line))
     captions, instructions, caption_warnings, eo, tags, subject, refs = fields
     for line, detail in caption_warnings:
         own.append(Warning(code="unknown_caption", line=line, detail=detail))
-    declassify_on = None
-    if eo is not None:
-        upper = eo.upper()
-        decl = upper.find("DECL")
-        if decl >= 0:
-            found = parse_declassification_date(upper[decl:])
-            if found is False:
-                own.append(Warning(code="bad_declassification_date", detail=f"E.O. line `{eo[:60]}`"))
-            elif found is not None:
-                declassify_on = found
+    declassify_on = declassification(eo, own) if eo is not None else None
     if signer is False:  # the last line is not ASCII: read in Python
         signer = _signer(body[body.rfind("\n") + 1 :])
     precedence = PROSIGN_PRECEDENCE[action]
@@ -194,7 +151,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
             else None
         ),
         origin=origination,
-        security=security_warning,
+        security=fl4,
         precedence=precedence,
         info_precedence=PROSIGN_PRECEDENCE[info] if info else precedence,
         dtg=when,
@@ -204,15 +161,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         to=to,
         info=info_list,
         xmt=xmt,
-        classification=Classification(
-            marking=word,
-            section=int(sec) if sec else None,
-            sections=int(secs) if secs else None,
-            raw=cls_raw,
-            origin=cls_origin,
-            serial=serial,
-            line=cls_line,
-        ),
+        classification=classification_of(word, efto, sec, secs, cls_origin, serial, cls_raw, cls_line),
         captions=captions,
         eo=eo,
         declassify_on=declassify_on,

@@ -23,7 +23,7 @@ from cablerouter.telegram._formats import (
 from cablerouter.telegram.lines import LineBuffer
 from cablerouter.telegram.model import InternalDistribution, Warning
 
-__all__ = ("locate_header",)
+__all__ = ("locate_header", "wrapper_warning")
 
 # How far into the input a header is looked for (wrappers are short).
 _HEADER_SEARCH_LINES = 400
@@ -102,14 +102,14 @@ def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, Intern
             action=dist_action, info=dist_info, total=dist_total, traces=dist_traces, line=dist_line
         )
     if wrapper_line and start >= 0:
-        warnings.append(
-            Warning(
-                code="text_before_header",
-                line=wrapper_line,
-                detail=f"skipped lines {wrapper_line}-{start} before the header",
-            )
-        )
+        warnings.append(wrapper_warning(wrapper_line, start))
     return start, distribution
+
+
+def wrapper_warning(first: int, start: int) -> Warning:
+    """The ``text_before_header`` warning for wrapper lines ``first`` (1-based) up to the
+    header's first line (``start``, 0-based)."""
+    return Warning(code="text_before_header", line=first, detail=f"skipped lines {first}-{start} before the header")
 
 
 def _is_fl2_or_fl5(u: str) -> bool:

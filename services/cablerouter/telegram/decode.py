@@ -80,6 +80,7 @@ from __future__ import annotations
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram._fast_header import fast_header
+from cablerouter.telegram._heading_warnings import no_action_warning
 from cablerouter.telegram._scan import scan_decode
 from cablerouter.telegram._wrappers import locate_header
 from cablerouter.telegram.header import parse_header
@@ -184,9 +185,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = 
     if h.originator is None:
         warnings.append(Warning(code="missing_originator", detail="no FM line"))
     if h.info and not h.to:
-        warnings.append(
-            Warning(code="no_action_addressees", line=h.info[0].line, detail="INFO addressees but no TO line")
-        )
+        warnings.append(no_action_warning(h.info[0].line))
     t = parse_text(buf, h.end, warnings, fast)
     precedence = h.precedence
     if precedence is None and h.dtg_raw is None and h.routing is not None:

@@ -20,6 +20,12 @@ import datetime as dt
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram._dates import parse_dtg, resolve_filing_time
+from cablerouter.telegram._heading_warnings import (
+    bad_filing_time_warning,
+    filing_time_mismatch_warning,
+    page_warning,
+    security_warning,
+)
 from cablerouter.telegram.addressees import parse_addressee, split_exemptions
 from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import (
@@ -45,7 +51,6 @@ from cablerouter.telegram._formats import (
     RI_RUN,
     ROUTING,
     SECURITY,
-    SECURITY_LETTER,
     TRANSMISSION,
 )
 
@@ -169,7 +174,7 @@ def parse_header(
                     i -= 1
                 break
             if kw == "PAGE" and PAGE.fullmatch(u) is not None:
-                _page_warning(warnings, i)
+                page_warning(warnings, i)
                 continue
             if " XMT " in u:
                 n_addressees = _add_addressees(block, h.xmt, u, s, i, warnings, n_addressees)
@@ -187,7 +192,7 @@ def parse_header(
             if not rest:
                 continue
             if rest[:5] == "PAGE " and PAGE.fullmatch(rest) is not None:
-                _page_warning(warnings, i)
+                page_warning(warnings, i)
                 continue
             n_addressees = _add_addressees(block, h.xmt, rest, s[len(kw) + 1 :], i, warnings, n_addressees)
         elif kw.startswith(("VZCZC", "ZCZC")) or kw == "VV":
@@ -234,7 +239,7 @@ def parse_header(
             i -= 1
             break
         elif kw == "PAGE" and PAGE.fullmatch(u) is not None:
-            _page_warning(warnings, i)
+            page_warning(warnings, i)
         else:
             routing_open = False
             if h.originator is not None or h.dtg_raw is not None or unknown >= _MAX_UNKNOWN_LINES:
@@ -300,10 +305,6 @@ def _add_addressees(
     return count
 
 
-def _page_warning(warnings: list[Warning], line: int) -> None:
-    warnings.append(Warning(code="page_artefact", line=line, detail="page-break line removed from the header"))
-
-
 def _unknown(warnings: list[Warning], line: int, s: str, count: int) -> int:
     warnings.append(Warning(code="unparsed_header_line", line=line, detail=f"`{s[:80]}`"))
     return count + 1
@@ -342,18 +343,7 @@ def _security(u: str, line: int, warnings: list[Warning]) -> SecurityWarning | N
     if m is None:
         return None
     signal, letters, rest = m.groups()
-    base = letters[:5]
-    classification = SECURITY_LETTER.get(base[0])
-    if base.count(base[0]) != 5 or classification is None:
-        warnings.append(
-            Warning(code="unusual_security_letters", line=line, detail=f"FL4 letters `{letters}`")
-        )
-    return SecurityWarning(
-        signal=signal,  # type: ignore[arg-type]
-        letters=letters,
-        classification=classification,
-        opsigs=OPSIG.findall(rest) if rest else [],
-    )
+    return security_warning(signal, letters, OPSIG.findall(rest) if rest else [], line, warnings)
 
 
 def _dtg(h: Header, u: str, line: int) -> None:
@@ -382,15 +372,10 @@ def _resolve_filing_time(
         return origin
     when = resolve_filing_time(raw, dtg)
     if when is None:
-        warnings.append(Warning(code="bad_filing_time", detail=f"FL3 filing time `{raw}` is not a valid time"))
+        warnings.append(bad_filing_time_warning(raw))
         return origin
     if abs((when - dtg).total_seconds()) > 2 * 86400:
-        warnings.append(
-            Warning(
-                code="filing_time_mismatch",
-                detail=f"FL3 filing time {when:%Y-%m-%d %H:%M} is far from the DTG {dtg:%Y-%m-%d %H:%M}",
-            )
-        )
+        warnings.append(filing_time_mismatch_warning(when, dtg))
     return Origination(
         ri=origin.ri,
         ssn=origin.ssn,
@@ -398,3 +383,4 @@ def _resolve_filing_time(
         filing_time=when,
         filing_time_raw=raw,
     )
+

@@ -27,11 +27,12 @@ from cablerouter.telegram._classification import (
     CLASSIFICATION_INSIDE,
     build_classification,
     match_classification,
+    misspelt_warning,
 )
 from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import Classification, Warning
 
-__all__ = ("Text", "parse_text", "reference_id")
+__all__ = ("Text", "declassification", "parse_text", "reference_id")
 
 # How many lines after the header the classification line is looked for.
 _CLASS_SEARCH_LINES = 60
@@ -174,9 +175,7 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning], fast: bool 
     else:
         t.classification = build_classification(m, buf.lines[cls_index].strip(), cls_index + 1)
         if m.group("word") == "UUNCLAS":
-            warnings.append(
-                Warning(code="misspelt_classification", line=cls_index + 1, detail="`UUNCLAS` read as `UNCLAS`")
-            )
+            warnings.append(misspelt_warning(cls_index + 1))
         tail = u[m.end() :].strip()
         if tail:
             # Reflowed copies continue on the classification line.
@@ -318,22 +317,27 @@ def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: l
     t.captions = list(captions)
     if eo:
         t.eo = " ".join(" ".join(eo).split())
-        upper = t.eo.upper()
-        decl = upper.find("DECL")
-        if decl >= 0:
-            when = parse_declassification_date(upper[decl:])
-            if when is False:
-                warnings.append(
-                    Warning(code="bad_declassification_date", detail=f"E.O. line `{t.eo[:60]}`")
-                )
-            elif when is not None:
-                t.declassify_on = when
+        t.declassify_on = declassification(t.eo, warnings)
     if tags:
         t.tags = split_tags(" ".join(tags))
     if subject:
         t.subject = " ".join(" ".join(subject).split()) or None
     if refs:
         t.refs = split_refs(" ".join(refs))
+
+
+def declassification(eo: str, warnings: list[Warning]) -> dt.date | None:
+    """The declassification date after ``DECL`` on the E.O. line, if any; an invalid date
+    adds a ``bad_declassification_date`` warning."""
+    upper = eo.upper()
+    decl = upper.find("DECL")
+    if decl < 0:
+        return None
+    when = parse_declassification_date(upper[decl:])
+    if when is False:
+        warnings.append(Warning(code="bad_declassification_date", detail=f"E.O. line `{eo[:60]}`"))
+        return None
+    return when
 
 
 def _caption_or_instruction(

@@ -488,7 +488,7 @@ struct Heading<'a> {
     fl1: Option<(&'a [u8], &'a [u8], &'a [u8])>,
     routing: Option<(&'a [u8], Vec<&'a [u8]>)>,
     origin: Option<(&'a [u8], &'a [u8], Option<&'a [u8]>, Option<&'a [u8]>)>,
-    security: Option<(&'a [u8], &'a [u8], &'a [u8], Vec<&'a [u8]>, usize)>,
+    security: Option<(&'a [u8], &'a [u8], Vec<&'a [u8]>, usize)>,
     fl5: (&'a [u8], Option<&'a [u8]>, &'a [u8], Vec<&'a [u8]>),
     fm: (Addr<'a>, usize),
     block: Vec<(u8, Addr<'a>, usize)>,
@@ -599,7 +599,7 @@ fn heading(t: &[u8], from: usize, max_addressees: usize, max_chars: usize) -> Op
                     Vec::new()
                 };
                 let line = t[..pos].iter().filter(|&&b| b == b'\n').count() + 1;
-                security = Some((ws[0], l, &l[..1], ops, line));
+                security = Some((ws[0], l, ops, line));
                 pos = skip_blank_lines(t, next);
             }
         }
@@ -1914,9 +1914,9 @@ fn scan_inner(
         None => py.None(),
     };
     let security = match &h.security {
-        Some((sig, letters, letter, ops, line)) => {
+        Some((sig, letters, ops, line)) => {
             let line = line.into_pyobject(py)?.into_any().unbind();
-            PyTuple::new(py, [pystr(py, sig), pystr(py, letters), pystr(py, letter), str_list(py, ops)?, line])?
+            PyTuple::new(py, [pystr(py, sig), pystr(py, letters), str_list(py, ops)?, line])?
                 .into_any()
                 .unbind()
         }
