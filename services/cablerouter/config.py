@@ -68,8 +68,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         The agent takes up to ``batch_size`` cables or waits ``batch_seconds`` (``500``,
         ``0.05``) and produces their deliveries together.
     agent_concurrency
-        Batches routed at once (``2``): one is decoded while another waits for the
-        broker's acknowledgements. Offsets are still committed only when contiguous.
+        Batches in flight at once (``2``): one is decoded while another's transaction is
+        committed. Batches are committed in input order, each input partition's part in
+        its own transaction.
     decode_processes
         Child processes that decode, resolve and encode cables, so that this work does not
         compete with consuming and producing for the worker's one Python thread (``1``;
@@ -85,6 +86,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         (``50``). The consumer has one fetch in flight at a time, so while the broker holds
         one for partitions that ran dry, partitions with input waiting are not fetched
         either: a long wait stalls bursts (Faust's own setting is 1,500 ms).
+    max_message_bytes
+        The broker's ``message.max.bytes`` (``1048588``, Kafka's default): a dead letter
+        (original bytes plus headers) that would not fit keeps its headers and a truncated
+        value, with the original length and SHA-256 in headers.
+    topic_min_insync_replicas
+        ``min.insync.replicas`` of topics the router creates (``1``; use 2 with
+        replication 3).
+    session_timeout_seconds, heartbeat_seconds
+        Consumer-group session timeout and heartbeat interval (``10``, ``1``): a worker
+        killed hard loses its input partitions to the others after the session timeout.
+    transaction_timeout_seconds
+        Longest a routing transaction may stay open before the broker aborts it (``30``).
+    stage_retry_seconds
+        How long creating topics or producing is retried (with back-off) before the batch's
+        transactions are aborted and the worker stops with exit status 75 (``60``).
+    shutdown_seconds
+        Longest a graceful stop (SIGTERM) may take; after it the worker exits anyway
+        (``10``; nothing is lost: unfinished transactions are aborted and re-read).
+    state_dir
+        Where Faust keeps its data directory (empty: ``cablerouter`` under the system's
+        temporary directory, outside the working tree).
     directory_file
         Operator routing directory (YAML or JSON); empty means the built-in default.
     web_host, web_port
@@ -124,6 +146,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     linger_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 5
     compression: Literal["none", "gzip"] = "none"
     fetch_max_wait_ms: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 50
+    max_message_bytes: Annotated[int, msgspec.Meta(ge=10_000)] = 1_048_588
+    topic_min_insync_replicas: PositiveInt = 1
+    session_timeout_seconds: Annotated[float, msgspec.Meta(ge=1, le=300)] = 10.0
+    heartbeat_seconds: Annotated[float, msgspec.Meta(gt=0, le=60)] = 1.0
+    transaction_timeout_seconds: Annotated[float, msgspec.Meta(ge=1, le=900)] = 30.0
+    stage_retry_seconds: Annotated[float, msgspec.Meta(gt=0, le=3600)] = 60.0
+    shutdown_seconds: Annotated[float, msgspec.Meta(gt=0, le=600)] = 10.0
+    state_dir: str = ""
     directory_file: str = ""
     web_host: str = "127.0.0.1"
     web_port: Port = 6066

@@ -105,6 +105,26 @@ class RouterMetrics:
             namespace=ns, registry=registry,
         )
 
+        self.transactions = Counter(
+            "transactions", "Routing transactions by outcome (committed, aborted).",
+            ["outcome"], namespace=ns, registry=registry,
+        )
+        self.oldest_batch_age = Gauge(
+            "oldest_batch_age_seconds",
+            "Age of the oldest batch taken from the input and not yet committed (0 when none).",
+            namespace=ns, registry=registry,
+        )
+        self.produce_errors = Counter(
+            "produce_errors", "Failed attempts to create topics or produce (retried or fatal).",
+            namespace=ns, registry=registry,
+        )
+        self.skipped_committed = Counter(
+            "skipped_committed_cables",
+            "Input records skipped because a transaction had already committed their outcome "
+            "(re-delivered after a rebalance).",
+            namespace=ns, registry=registry,
+        )
+
     def count_deliveries(self, by_role: Mapping[tuple[str, str], int], by_addressee: Mapping[str, int]) -> None:
         """Count deliveries tallied by (role, precedence) and by addressee: one increment
         per label value, however many deliveries (each increment takes a lock)."""
