@@ -20,7 +20,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "publish",
         help="publish raw cable files, folders (*.txt) or stdin to the input topic",
         description="Send each input as one message to CABLEROUTER_RAW_TOPIC (created if "
-        "missing), keyed by the file name without extension (the cable id for corpus files). "
+        "missing as the worker creates it: CABLEROUTER_RAW_PARTITIONS, "
+        "CABLEROUTER_TOPIC_REPLICATION, CABLEROUTER_TOPIC_MIN_INSYNC_REPLICAS), keyed by the "
+        "file name without extension (the cable id for corpus files). "
         "Waits for every message to be acknowledged (acks=all), shows progress on stderr, "
         "prints a summary and exits 1 if any message failed.",
         epilog=settings_help(),
@@ -70,16 +72,18 @@ class _Bar:
                 sys.stderr.write("\n")
 
 
-async def _ensure_topic(settings: Settings, topic: str) -> None:
+async def _ensure_topic(settings: Settings, topic: str) -> set[str]:
+    """Create ``topic`` if missing, as the worker creates its input topic (brokers do not
+    auto-create topics): ``CABLEROUTER_RAW_PARTITIONS``, ``CABLEROUTER_TOPIC_REPLICATION``
+    and ``CABLEROUTER_TOPIC_MIN_INSYNC_REPLICAS``. Returns the topics created."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    from cablerouter.router.topics import create_missing_topics
+    from cablerouter.router.topics import create_missing_topics, raw_topic_spec
 
     admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
     await admin.start()
     try:
-        await create_missing_topics(
-            admin, {topic: (settings.raw_partitions, settings.topic_replication, {})})
+        return await create_missing_topics(admin, {topic: raw_topic_spec(settings)})
     finally:
         await admin.close()
 
@@ -88,7 +92,8 @@ async def publish(settings: Settings, topic: str, inputs: list[tuple[str, bytes]
     """Publish ``inputs``; returns the number that failed."""
     from aiokafka import AIOKafkaProducer
 
-    await _ensure_topic(settings, topic)
+    if await _ensure_topic(settings, topic):
+        print(f"publish: created topic {topic} ({settings.raw_partitions} partitions)", file=sys.stderr)
     producer = AIOKafkaProducer(
         bootstrap_servers=settings.bootstrap_servers, acks="all", enable_idempotence=True,
         linger_ms=settings.linger_ms, max_request_size=max(1_048_576, settings.max_cable_bytes * 2),
