@@ -1,9 +1,11 @@
-"""A real Prometheus server scrapes a routing worker; promtool lints what it serves."""
+"""A real Prometheus server scrapes a routing worker with the shipped alert rules; promtool
+lints what it serves."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import pathlib
 import shutil
 import subprocess
 import time
@@ -15,6 +17,7 @@ from tests.integration.test_router import (
     CORPUS, create_raw_topic, expected_deliveries, kcat_publish_files, wait_accounted,
 )
 
+RULES = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml"
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
 
@@ -47,7 +50,8 @@ async def test_prometheus_scrapes_the_worker_and_sees_every_cable(
     port = free_port()
     config = tmp_path / "prometheus.yml"
     config.write_text(
-        "global: {scrape_interval: 1s}\n"
+        "global: {scrape_interval: 1s, evaluation_interval: 1s}\n"
+        f"rule_files: ['{RULES}']\n"
         "scrape_configs:\n"
         "  - job_name: cablerouter\n"
         f"    static_configs: [{{targets: ['127.0.0.1:{worker.port}']}}]\n"
@@ -74,6 +78,15 @@ async def test_prometheus_scrapes_the_worker_and_sees_every_cable(
         assert delivered_seen == deliveries
         assert _query(port, 'up{job="cablerouter"}') == 1
         assert _query(port, "cablerouter_end_to_end_seconds_count") == len(CORPUS)
+        # The accounting identity the alert rests on holds on a real worker (nothing is in
+        # flight now), and none of the routing alerts is pending or firing.
+        deadline = time.monotonic() + 30
+        while _query(port, "cablerouter:unaccounted_cables") is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        assert _query(port, "cablerouter:unaccounted_cables") == 0
+        assert _query(port, "cablerouter_oldest_batch_age_seconds") == 0
+        assert _query(port, 'count(ALERTS{alertname=~"Cablerouter(BatchStalled|AccountingMismatch'
+                            '|TransactionsAborted|ProduceErrors|InternalErrors)"})') is None
     finally:
         prom.terminate()
         prom.wait(30)
