@@ -1,7 +1,9 @@
 """The worker's HTTP edge: ``/healthz``, ``/readyz`` and ``/metrics``.
 
 It is started with the app (before partitions are assigned) so liveness answers while a
-rebalance or recovery is still under way.
+rebalance or recovery is still under way. ``/readyz`` is :class:`Readiness` as JSON: 200
+when every rule of :mod:`cablerouter.router.progress` holds, else 503 with the codes of
+the failed rules in ``failed`` and the first one's explanation in ``reason``.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def build_web_app(
         state = readiness(time.monotonic())
         return web.Response(
             body=_json.encode(state), status=200 if state.ready else 503,
-            content_type="application/json",
+            content_type="application/json", headers={"Cache-Control": "no-store"},
         )
 
     async def metrics(request: web.Request) -> web.Response:
