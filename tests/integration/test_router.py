@@ -74,7 +74,8 @@ async def end_offsets(bootstrap: str, topic: str) -> dict[int, int]:
     finally:
         await admin.close()
     tps = [TopicPartition(topic, p["partition"]) for d in described for p in d["partitions"]]
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                isolation_level="read_committed")
     await consumer.start()
     try:
         return {tp.partition: offset for tp, offset in (await consumer.end_offsets(tps)).items()}

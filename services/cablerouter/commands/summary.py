@@ -49,8 +49,10 @@ async def collect(settings: Settings, *, since: float, expect: int, timeout: flo
     """Read the audit and dead-letter topics from ``since`` until ``expect`` cables are seen."""
     from aiokafka import AIOKafkaConsumer, TopicPartition
 
+    # Committed records only: the router writes in transactions.
     consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, group_id=None,
-                                enable_auto_commit=False, auto_offset_reset="earliest")
+                                enable_auto_commit=False, auto_offset_reset="earliest",
+                                isolation_level="read_committed")
     await consumer.start()
     seen = Seen({}, {})
     try:

@@ -65,6 +65,7 @@ async def _tail(settings: Settings, args: argparse.Namespace) -> int:
     consumer = AIOKafkaConsumer(
         bootstrap_servers=settings.bootstrap_servers, group_id=None, enable_auto_commit=False,
         auto_offset_reset="earliest" if args.from_beginning else "latest",
+        isolation_level="read_committed",  # the router writes in transactions
     )
     await consumer.start()
     seen = 0

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -65,6 +67,14 @@ class Router:
             self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
 
 
+def state_directory(settings: Settings) -> str:
+    """Faust's data directory: ``<app id>-data`` under ``state_dir``, or under
+    ``cablerouter`` in the system's temporary directory (never the working directory)."""
+    base = settings.state_dir or os.path.join(tempfile.gettempdir(), "cablerouter")
+    os.makedirs(base, exist_ok=True)  # Faust creates only the last level
+    return os.path.join(base, f"{settings.app_id}-data")
+
+
 def _broker_urls(bootstrap: str) -> list[str]:
     return [f"kafka://{hostport.strip()}" for hostport in bootstrap.split(",") if hostport.strip()]
 
@@ -93,8 +103,9 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         topic_replication_factor=settings.topic_replication,
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
-        broker_commit_every=settings.batch_size,
-        broker_commit_interval=1.0,
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=settings.heartbeat_seconds,
+        datadir=state_directory(settings),
         stream_wait_empty=True,
     )
     app.transport = RouterTransport(app.conf.broker_consumer, app,
@@ -119,29 +130,35 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         key_serializer="raw", value_serializer="raw", partitions=settings.raw_partitions,
     )
 
-    @app.agent(raw_cables_topic, name="route_cables", concurrency=settings.agent_concurrency)
+    # One actor: Faust hands the actors of one agent events from a shared queue, so two
+    # would interleave a partition's offsets and neither could commit its part in order.
+    # The batch router keeps ``agent_concurrency`` batches in flight instead, and commits
+    # each partition's parts in input order.
+    @app.agent(raw_cables_topic, name="route_cables", concurrency=1)
     async def route_cables(stream: faust.StreamT) -> None:
         """Decode, resolve and fan out each raw cable; bad input is dead-lettered."""
         await feed.loaded.wait()
         async for events in stream.take_events(settings.batch_size, within=settings.batch_seconds):
-            batch = [
+            # Returns once the batch is on its way; it commits in its own transactions.
+            # Acking the events (when the loop comes back) commits nothing: Faust's own
+            # offset commits are turned off (RouterTransport).
+            await batch_router.submit([
                 SourceRecord(
                     topic=e.message.topic, partition=e.message.partition,
                     offset=e.message.offset, timestamp=e.message.timestamp,
                     key=e.message.key, value=e.message.value,
                 )
                 for e in events
-            ]
-            # Returns only when every delivery is acknowledged; the events are acked (and
-            # their offsets become committable) when the loop comes back here. Faust acks
-            # the events also when this task is cancelled (shutdown, rebalance), so a
-            # cancelled batch is finished before the cancellation goes on.
-            task = asyncio.ensure_future(batch_router.route(batch))
-            try:
-                await asyncio.shield(task)
-            except asyncio.CancelledError:
-                await task
-                raise
+            ])
+
+    @app.on_partitions_revoked.connect
+    async def on_revoked(app: faust.App, revoked, **kwargs) -> None:
+        # Finish what is in flight while this worker still owns the partitions; their
+        # next owner starts from the offsets committed here.
+        mine = [(tp.topic, tp.partition) for tp in revoked if tp.topic == settings.raw_topic]
+        await batch_router.drain()
+        batch_router.forget(mine)
+        await sink.release(mine)
 
     @app.on_partitions_assigned.connect
     async def on_assigned(app: faust.App, assigned, **kwargs) -> None:
@@ -153,7 +170,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
     async def refresh_lag() -> None:
         await router.update_lag()
 
-    app.add_dependency(sink_service(sink))
+    app.add_dependency(sink_service(sink, batch_router, settings))
     app.add_dependency(stage_service(stage, lambda: feed.current))
     app.add_dependency(feed)
     return router
@@ -174,15 +191,23 @@ def stage_service(stage: InlineStage | ProcessStage, directory: Callable[[], Dir
     return _StageService()
 
 
-def sink_service(sink: DeliverySink):
-    """Wrap the sink in a :class:`mode.Service` so it starts and stops with the app."""
+def sink_service(sink: DeliverySink, batch_router: BatchRouter, settings: Settings):
+    """Wrap the sink in a :class:`mode.Service`: it starts with the app, creates the
+    router's own output topics, and on stop lets the batches in flight commit (for at most
+    ``shutdown_seconds``; what does not commit is aborted and routed again later)."""
     from mode import Service
 
     class _SinkService(Service):
         async def on_start(self) -> None:
             await sink.start()
+            # The router's own output topics exist from the start, so readers can wait for them.
+            await sink.create_topics([settings.deadletter_topic, settings.routed_topic])
 
         async def on_stop(self) -> None:
+            try:
+                await asyncio.wait_for(batch_router.drain(), timeout=settings.shutdown_seconds / 2)
+            except asyncio.TimeoutError:
+                log.warning("batches still in flight at shutdown; their input is routed again")
             await sink.stop()
 
     return _SinkService()

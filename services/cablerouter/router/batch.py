@@ -1,40 +1,47 @@
-"""Route a batch of raw cables: decode, resolve, fan out, dead-letter, account.
+"""Route batches of raw cables: decode, resolve, fan out, dead-letter, account, commit.
 
-This is the body of the router's agent, kept free of Faust so it is tested directly. Every
-source record ends as exactly one of: routed (all deliveries and its audit record
-acknowledged) or dead-lettered (original bytes and reason acknowledged on the dead-letter
-topic). A cable's audit record is written only after all of its deliveries are
-acknowledged, so a reader of the routed topic can rely on finding them. Nothing escapes
-:meth:`BatchRouter.route` for bad input. The CPU-bound part (decoding, resolving,
-encoding) is :mod:`cablerouter.router.prepare`'s, run in the event loop or in child
-processes.
+This is the body of the router's agent, kept free of Faust so it is tested directly.
+Every source record ends as exactly one of: routed (its deliveries and its audit record)
+or dead-lettered (original bytes and reason on the dead-letter topic), written in a Kafka
+transaction together with the input offset that says so. Each input partition's part of a
+batch is its own transaction, on that partition's producer (:mod:`cablerouter.router.sink`),
+and a partition's transactions commit in input order; up to ``agent_concurrency`` batches
+are in flight, so one is prepared while another commits. A failure is retried (aborting
+the transaction, with back-off) for ``stage_retry_seconds``; after that, or when another
+worker has fenced this one, the worker stops (exit status 75) without committing, and
+the input is routed again by the partition's next owner: nothing is skipped, nothing is
+written twice for a ``read_committed`` reader. Nothing escapes for bad input. The
+CPU-bound part (decoding, resolving, encoding) is :mod:`cablerouter.router.prepare`'s,
+run in the event loop or in child processes.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-import msgspec
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    ProducerFenced,
+    TransactionalIdAuthorizationFailed,
+)
 
 from cablerouter import __version__
 from cablerouter.config import Settings
 from cablerouter.directory import Directory
 from cablerouter.metrics import RouterMetrics
-from cablerouter.router.envelope import OutRecord, deadletter_headers
 from cablerouter.router.prepare import (
-    Failed,
     InlineStage,
     Params,
     ProcessStage,
-    Rejected,
-    Routed,
     SourceRecord,
 )
+from cablerouter.router.outcomes import Outcome, Outcomes, RejectedCable, RoutedCable
 from cablerouter.router.progress import Progress
-from cablerouter.router.sink import DeliverySink
+from cablerouter.router.sink import DeliverySink, PartitionWriter, Transaction
 from cablerouter.telegram import DecodeLimits
 
 __all__ = ("BatchRouter", "SourceRecord", "stage_for")
@@ -45,19 +52,56 @@ log = logging.getLogger("cablerouter.router")
 _SHIP_EVERY = 100
 
 
-class _Routed(msgspec.Struct):
-    source: SourceRecord
-    cable_id: str | None
-    records: list[OutRecord]
-    deliveries: list[tuple[str, str | None, str, bool]]
+Partition = tuple[str, int]
+
+# Errors no retry can cure: another worker owns the partition now, or this one may not
+# write transactions at all.
+_FATAL = (ProducerFenced, InvalidProducerEpoch, TransactionalIdAuthorizationFailed)
+
+# Exit status of a worker that stopped because routing could not go on (EX_TEMPFAIL).
+EXIT_ROUTING_FAILED = 75
 
 
-class _Rejected(msgspec.Struct):
-    source: SourceRecord
-    reason: str
-    detail: str
-    line: int | None = None
-    cable_id: str | None = None
+def _retrieve(future: asyncio.Future[None]) -> None:
+    if not future.cancelled():
+        future.exception()  # seen by whoever awaits it; never "never retrieved"
+
+
+def _exit_worker(exc: BaseException) -> None:
+    """Stop the process without committing anything more: the partitions' next owner
+    aborts what is open and routes the input again."""
+    fenced = isinstance(exc, _FATAL)
+    log.error(
+        "another worker took over this worker's partitions; stopping" if fenced
+        else "routing failed and retries are exhausted; stopping without committing",
+        extra={"error": repr(exc), "exit_status": EXIT_ROUTING_FAILED},
+    )
+    logging.shutdown()
+    os._exit(EXIT_ROUTING_FAILED)
+
+
+class _Part:
+    """One input partition's share of a batch: its outcomes and its transaction."""
+
+    def __init__(self, tp: Partition, previous: asyncio.Future[None] | None,
+                 turn: asyncio.Future[None]) -> None:
+        self.tp = tp
+        self.previous = previous  # the partition's previous transaction in this worker
+        self.turn = turn  # done when this one is committed
+        self.outcomes: list[Outcome] = []
+        self.kept: list[Outcome] = []  # outcomes not committed before
+        self.shipped = 0  # how many of ``outcomes`` were looked at for the transaction
+        self.writer: PartitionWriter | None = None
+        self.txn: Transaction | None = None
+
+    def can_ship(self) -> bool:
+        return self.shipped < len(self.outcomes) and (self.previous is None or self.previous.done())
+
+    def restart(self) -> None:
+        """Start over after an aborted attempt: every outcome goes in the next one."""
+        self.kept = []
+        self.shipped = 0
+        self.writer = None
 
 
 def stage_for(settings: Settings) -> InlineStage | ProcessStage:
@@ -73,18 +117,20 @@ def stage_for(settings: Settings) -> InlineStage | ProcessStage:
 
 
 class BatchRouter:
-    """Routes batches of source records through an injected sink.
+    """Routes batches of source records through an injected sink, in transactions.
 
     Parameters
     ----------
     settings
-        Topic names, limits and the internal-error policy.
+        Topic names, limits, retry bounds, the pipeline depth (``agent_concurrency``) and
+        the internal-error policy.
     sink
-        Where records are produced (started by the caller).
+        Topic creation and each input partition's transactional writer (started by the
+        caller).
     metrics
         Counters and histograms to update.
     progress
-        Processed offsets for lag and readiness.
+        Processed offsets, batches in flight and produce health, for lag and readiness.
     directory
         A callable returning the routing directory snapshot to use now (it changes with
         live updates).
@@ -92,6 +138,9 @@ class BatchRouter:
         Where cables are prepared (:func:`stage_for`; in the event loop by default).
     clock
         Monotonic clock for progress (``time.monotonic``).
+    on_fatal
+        Called with the exception when routing cannot go on (retries exhausted, fenced);
+        the default stops the process with exit status 75.
     """
 
     def __init__(
@@ -104,6 +153,7 @@ class BatchRouter:
         directory: Callable[[], Directory],
         stage: InlineStage | ProcessStage | None = None,
         clock: Callable[[], float] = time.monotonic,
+        on_fatal: Callable[[BaseException], None] | None = None,
     ) -> None:
         self._s = settings
         self._sink = sink
@@ -112,143 +162,218 @@ class BatchRouter:
         self._directory = directory
         self._stage = stage if stage is not None else stage_for(settings.replace(decode_processes=0))
         self._clock = clock
+        self._outcomes = Outcomes(settings, metrics=metrics, progress=progress, clock=clock)
+        self._on_fatal = on_fatal or _exit_worker
+        self._turns: dict[Partition, asyncio.Future[None]] = {}
+        self._submitted: dict[Partition, int] = {}
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._failed = False
 
-    def _internal_error(self, source: SourceRecord, failure: Failed) -> _Rejected:
-        self._metrics.internal_errors.inc()
-        log.error(
-            "internal error while routing",
-            extra={"topic": source.topic, "partition": source.partition, "offset": source.offset,
-                   "error": failure.error, "traceback": failure.trace},
-        )
-        if self._s.on_internal_error == "crash":
-            # Stop hard, before anything of this batch is acknowledged, so the input is
-            # re-read by the next worker (letting it raise would ack it: Faust acks events
-            # whose agent raised).
-            logging.shutdown()
-            os._exit(70)
-        return _Rejected(source, "internal_error", failure.error)
+    # -- the pipeline -----------------------------------------------------------------
 
-    def _outcome(self, source: SourceRecord, result: Routed | Rejected | Failed) -> _Routed | _Rejected:
-        self._metrics.decode_seconds.observe(result.seconds)
-        if isinstance(result, Routed):
-            records = result.records()
-            largest = max(records[:-1], key=lambda r: len(r.value))
-            if len(largest.value) <= self._s.max_delivery_bytes:
-                return _Routed(source, result.cable_id, records, result.deliveries)
-            # The broker would refuse it, and no retry would change that.
-            return _Rejected(
-                source, "delivery_too_large",
-                f"Expected enriched messages of at most {self._s.max_delivery_bytes} bytes "
-                f"(CABLEROUTER_MAX_DELIVERY_BYTES), got {len(largest.value)} for {largest.topic}",
-                cable_id=result.cable_id,
-            )
-        if isinstance(result, Rejected):
-            return _Rejected(source, result.reason, result.detail, result.line, result.cable_id)
-        return self._internal_error(source, result)
+    async def submit(self, batch: Sequence[SourceRecord]) -> None:
+        """Start routing ``batch``; return once fewer than ``agent_concurrency`` batches
+        are in flight. Records at or below an offset already submitted are skipped (a
+        re-delivery after a seek)."""
+        fresh: list[SourceRecord] = []
+        for r in batch:
+            tp = (r.topic, r.partition)
+            if r.offset < self._submitted.get(tp, -1):
+                self._metrics.consumed.inc()
+                self._metrics.skipped_committed.inc()
+                continue
+            self._submitted[tp] = r.offset + 1
+            fresh.append(r)
+        if fresh:
+            loop = asyncio.get_running_loop()
+            tps = list(dict.fromkeys((r.topic, r.partition) for r in fresh))
+            previous = {tp: self._turns.get(tp) for tp in tps}
+            mine: dict[Partition, asyncio.Future[None]] = {}
+            for tp in tps:
+                future = mine[tp] = loop.create_future()
+                future.add_done_callback(_retrieve)
+                self._turns[tp] = future
+            task = asyncio.ensure_future(self._route(fresh, previous, mine))
+            self._in_flight.add(task)
+            task.add_done_callback(self._finished)
+        while len(self._in_flight) >= self._s.agent_concurrency:
+            await asyncio.wait(set(self._in_flight), return_when=asyncio.FIRST_COMPLETED)
+
+    async def drain(self) -> None:
+        """Wait until every batch submitted so far is committed (or has failed)."""
+        while self._in_flight:
+            await asyncio.wait(set(self._in_flight))
 
     async def route(self, batch: Sequence[SourceRecord]) -> None:
-        """Route ``batch``; returns once every outcome is acknowledged by the broker.
+        """Route ``batch`` and wait until it and every batch before it are committed."""
+        await self.submit(batch)
+        await self.drain()
 
-        The batch is prepared ``_SHIP_EVERY`` cables at a time and each part's records are
-        handed to the producer as soon as the part is ready, so the broker writes one part
-        while the next is prepared (in child processes, or in the event loop).
-        """
+    def forget(self, tps: Iterable[Partition]) -> None:
+        """Forget the order of partitions this worker no longer owns (after :meth:`drain`)."""
+        for tp in tps:
+            self._turns.pop(tp, None)
+            self._submitted.pop(tp, None)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._in_flight.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None and not self._failed:
+            self._failed = True
+            self._on_fatal(exc)
+
+    # -- one batch --------------------------------------------------------------------
+
+    async def _route(self, batch: list[SourceRecord], previous: dict[Partition, asyncio.Future[None] | None],
+                     mine: dict[Partition, asyncio.Future[None]]) -> None:
         m = self._metrics
         m.consumed.inc(len(batch))
         m.in_flight.inc(len(batch))
-        parts = [batch[i : i + _SHIP_EVERY] for i in range(0, len(batch), _SHIP_EVERY)]
-        shipment = self._sink.shipment()
-        outcomes: list[_Routed | _Rejected] = []
-        audits: list[OutRecord] = []
-        async for part, results in self._stage.run(parts, self._directory()):
-            done = [self._outcome(source, result) for source, result in zip(part, results)]
-            done = await self._ensure_topics(done)
-            records: list[OutRecord] = []
-            for outcome in done:
-                if isinstance(outcome, _Routed):
-                    records.extend(outcome.records[:-1])
-                    audits.append(outcome.records[-1])
-                else:
-                    records.append(self._deadletter_record(outcome))
-            await shipment.add(records)
-            outcomes.extend(done)
-        await shipment.settle()
-        if audits:  # only now: every delivery they report is acknowledged
-            audit = self._sink.shipment()
-            await audit.add(audits)
-            await audit.settle()
-        self._account(outcomes)
+        token = object()
+        self._progress.batch_started(token, self._clock())
+        parts = {tp: _Part(tp, previous[tp], mine[tp]) for tp in mine}
+        try:
+            chunks = [batch[i : i + _SHIP_EVERY] for i in range(0, len(batch), _SHIP_EVERY)]
+            async for chunk, results in self._stage.run(chunks, self._directory()):
+                done = [self._outcomes.of(source, result) for source, result in zip(chunk, results)]
+                done = await self._ensure_topics(done)
+                for outcome in done:
+                    parts[(outcome.source.topic, outcome.source.partition)].outcomes.append(outcome)
+                for part in parts.values():  # ship early where the partition's turn has come
+                    if part.can_ship():
+                        await self._ship(part)
+            results = await asyncio.gather(*(self._commit(part) for part in parts.values()),
+                                           return_exceptions=True)
+            for result in results:
+                if isinstance(result, BaseException):
+                    raise result
+        except BaseException as exc:
+            for part in parts.values():
+                if not part.turn.done():
+                    part.turn.set_exception(exc)
+            await asyncio.gather(*(self._abort(part) for part in parts.values()))
+            raise
+        finally:
+            self._progress.batch_finished(token)
+            m.in_flight.dec(len(batch))
 
-    async def _ensure_topics(self, outcomes: list[_Routed | _Rejected]) -> list[_Routed | _Rejected]:
+    async def _ship(self, part: _Part) -> None:
+        """Open ``part``'s transaction (first time) and add its outcomes not added yet."""
+        if part.txn is None:
+            part.writer = await self._sink.writer(part.tp)
+            part.txn = await part.writer.begin()
+        pending = part.outcomes[part.shipped:]
+        part.shipped = len(part.outcomes)
+        committed = part.writer.committed if part.writer is not None else None
+        keep = [o for o in pending if committed is None or o.source.offset >= committed]
+        if len(keep) < len(pending):
+            log.info("skipping input whose outcome is committed already",
+                     extra={"topic": part.tp[0], "partition": part.tp[1],
+                            "count": len(pending) - len(keep), "committed": committed})
+        part.kept.extend(keep)
+        await part.txn.add(self._outcomes.records(keep))
+
+    async def _commit(self, part: _Part) -> None:
+        """Commit ``part`` in its turn, retrying a failed transaction with back-off."""
+        if part.previous is not None:
+            await part.previous
+        deadline = self._clock() + self._s.stage_retry_seconds
+        delay = 0.5
+        while True:
+            try:
+                await self._ship(part)
+                if part.kept:
+                    last = part.kept[-1].source.offset
+                    assert part.txn is not None
+                    # A commit can wait forever on a broker that never answers (aiokafka
+                    # retries without end): bounded, it fails like any other attempt.
+                    await asyncio.wait_for(part.txn.commit(last + 1),
+                                           timeout=self._s.transaction_timeout_seconds)
+                    self._metrics.transactions.labels("committed").inc()
+                elif part.txn is not None:
+                    await part.txn.abort()  # nothing to write: its input was committed
+                part.txn = None
+                self._progress.produce_succeeded(self._clock())
+                break
+            except Exception as exc:
+                fatal = isinstance(exc, _FATAL) or self._clock() + delay > deadline
+                await self._abort(part, exc)
+                if fatal:
+                    raise
+                log.warning("routing transaction failed; retrying",
+                            extra={"topic": part.tp[0], "partition": part.tp[1],
+                                   "error": repr(exc), "retry_in": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                part.restart()
+        self._outcomes.account(part.kept, skipped=len(part.outcomes) - len(part.kept))
+        part.turn.set_result(None)
+
+    async def _abort(self, part: _Part, error: BaseException | None = None) -> None:
+        """Abort ``part``'s open transaction, if any; a writer that cannot abort is
+        dropped, so the next attempt starts (and fences) a fresh one."""
+        txn, part.txn = part.txn, None
+        if error is not None:
+            self._metrics.produce_errors.inc()
+            self._progress.produce_failed(self._clock(), repr(error))
+        if txn is None:
+            return
+        self._metrics.transactions.labels("aborted").inc()
+        try:
+            await asyncio.wait_for(txn.abort(), timeout=10)
+        except BaseException as exc:  # noqa: BLE001 - the writer is replaced
+            log.warning("aborting a transaction failed; restarting the partition's producer",
+                        extra={"topic": part.tp[0], "partition": part.tp[1], "error": repr(exc)})
+            await self._sink.forget(part.tp)
+
+    async def _ensure_topics(self, outcomes: list[Outcome]) -> list[Outcome]:
         wanted: set[str] = set()
         for o in outcomes:
-            if isinstance(o, _Routed):
+            if isinstance(o, RoutedCable):
                 wanted.update(r.topic for r in o.records[:-1])
         missing = self._sink.unknown_topics(wanted)
         if not missing:
             return outcomes
         if self._sink.room_for(len(missing)):
-            created = await self._sink.create_topics(missing)
+            created = await self._create_topics(missing)
             self._metrics.topics_created.inc(created)
             return outcomes
         # Over the cap: create what fits cable by cable; a cable that needs more is rejected.
-        result: list[_Routed | _Rejected] = []
+        result: list[Outcome] = []
         for o in outcomes:
-            if isinstance(o, _Routed):
+            if isinstance(o, RoutedCable):
                 need = self._sink.unknown_topics(r.topic for r in o.records[:-1])
                 if need and not self._sink.room_for(len(need)):
-                    result.append(_Rejected(
+                    result.append(RejectedCable(
                         o.source, "topic_limit",
                         f"Expected at most {self._s.max_topics} created topics, "
                         f"got {len(need)} more needed", cable_id=o.cable_id,
                     ))
                     continue
                 if need:
-                    self._metrics.topics_created.inc(await self._sink.create_topics(need))
+                    self._metrics.topics_created.inc(await self._create_topics(need))
             result.append(o)
         return result
 
-    def _deadletter_record(self, o: _Rejected) -> OutRecord:
-        src = o.source
-        headers = deadletter_headers(
-            reason=o.reason, detail=o.detail, topic=src.topic, partition=src.partition,
-            offset=src.offset, line=o.line, cable_id=o.cable_id,
-        )
-        return OutRecord(self._s.deadletter_topic, src.key, src.value or b"", headers)
+    async def _create_topics(self, topics: set[str]) -> int:
+        """Create ``topics``, retrying with back-off for ``stage_retry_seconds`` (a
+        controller that just died makes the call time out until another takes over)."""
+        deadline = self._clock() + self._s.stage_retry_seconds
+        delay = 0.5
+        while True:
+            try:
+                created = await self._sink.create_topics(topics)
+            except Exception as exc:
+                self._metrics.produce_errors.inc()
+                self._progress.produce_failed(self._clock(), repr(exc))
+                if isinstance(exc, _FATAL) or self._clock() + delay > deadline:
+                    raise
+                log.warning("creating topics failed; retrying",
+                            extra={"count": len(topics), "error": repr(exc), "retry_in": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            return created
 
-    def _account(self, outcomes: list[_Routed | _Rejected]) -> None:
-        m = self._metrics
-        wall = time.time()
-        mono = self._clock()
-        # Tallied first, counted once per label value (each increment takes a lock).
-        by_role: dict[tuple[str, str], int] = {}
-        by_addressee: dict[str, int] = {}
-        routed = unknown_count = 0
-        for o in outcomes:
-            src = o.source
-            if isinstance(o, _Routed):
-                routed += 1
-                m.fanout.observe(len(o.deliveries))
-                for role, precedence, addressee, unknown in o.deliveries:
-                    key = (role, precedence or "NONE")
-                    by_role[key] = by_role.get(key, 0) + 1
-                    by_addressee[addressee] = by_addressee.get(addressee, 0) + 1
-                    unknown_count += unknown
-                m.end_to_end_seconds.observe(max(0.0, wall - src.timestamp))
-            else:
-                m.dead_lettered.labels(o.reason).inc()
-                log.warning(
-                    "cable dead-lettered",
-                    extra={
-                        "cable_id": o.cable_id or (src.key or b"").decode("utf-8", "replace") or None,
-                        "reason": o.reason, "detail": o.detail, "line": o.line,
-                        "topic": src.topic, "partition": src.partition, "offset": src.offset,
-                    },
-                )
-            self._progress.processed(src.topic, src.partition, src.offset, mono)
-        if routed:
-            m.routed.inc(routed)
-            m.count_deliveries(by_role, by_addressee)
-            if unknown_count:
-                m.unknown_addressees.inc(unknown_count)
-        m.in_flight.dec(len(outcomes))

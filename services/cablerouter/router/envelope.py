@@ -10,6 +10,7 @@ checks.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import msgspec
 
@@ -24,6 +25,7 @@ __all__ = (
     "EnrichedCable",
     "Provenance",
     "deadletter_headers",
+    "deadletter_record",
     "encode_deliveries",
     "encode_delivery",
     "encode_shared",
@@ -176,3 +178,33 @@ def deadletter_headers(
     if cable_id:
         headers.append(("cable-id", cable_id.encode()))
     return headers
+
+
+# What a record costs in a record batch beyond its key, value and header bytes (varint
+# lengths, attributes, deltas), and the batch's own header: generous upper bounds.
+_RECORD_OVERHEAD = 32
+_HEADER_OVERHEAD = 10
+_BATCH_OVERHEAD = 128
+
+
+def record_size(key: bytes | None, value: bytes, headers: list[tuple[str, bytes]]) -> int:
+    """An upper bound of the bytes a record takes alone in a record batch, which is what
+    the broker compares with ``message.max.bytes``."""
+    return (_BATCH_OVERHEAD + _RECORD_OVERHEAD + len(key or b"") + len(value)
+            + sum(_HEADER_OVERHEAD + len(k.encode()) + len(v) for k, v in headers))
+
+
+def deadletter_record(topic: str, key: bytes | None, value: bytes,
+                      headers: list[tuple[str, bytes]], *, max_message_bytes: int) -> OutRecord:
+    """The dead letter of ``value``: the original bytes, or, when they and the headers
+    would not fit the broker's ``max_message_bytes``, a truncated value with the headers
+    ``truncated`` (``true``), ``original-length`` and ``original-sha256`` (hex), so the
+    record can still be written and the original identified."""
+    if record_size(key, value, headers) <= max_message_bytes:
+        return OutRecord(topic, key, value, headers)
+    headers = [*headers,
+               ("truncated", b"true"),
+               ("original-length", str(len(value)).encode()),
+               ("original-sha256", hashlib.sha256(value).hexdigest().encode())]
+    room = max(0, max_message_bytes - record_size(key, b"", headers))
+    return OutRecord(topic, key, value[:room], headers)

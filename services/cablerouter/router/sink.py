@@ -1,10 +1,17 @@
-"""The one place where the router writes to Kafka: topic creation and producing.
+"""The one place where the router writes to Kafka: topic creation and transactions.
 
-A batch's records are written with one aiokafka producer (``acks=all``, idempotent)
-through a :class:`Shipment`, whose ``settle`` returns only when the broker acknowledged
-every record; the agent acks the source offsets after that, so a source offset is
-committed only after all of its deliveries are durable (at-least-once). Exactly-once will
-wrap a shipment and the offset commit in one producer transaction here.
+Every input partition has its own transactional producer, whose ``transactional.id`` is
+derived from the app id, the input topic and the partition
+(:func:`transactional_id`). A worker that takes a partition over starts that producer,
+which fences the previous owner: its open transaction is aborted (or, if it was already
+committing, finished) before :meth:`DeliverySink.writer` returns, and a zombie that tries
+to go on fails with ``ProducerFenced``. Only then is the group's committed offset for the
+partition read, so it is stable. Records and the input offsets are written in one
+:class:`Transaction`: a ``read_committed`` reader sees all of a batch's outcomes, or none.
+
+The producer of aiokafka 0.14 commits offsets in a transaction without the consumer
+group's generation (``TxnOffsetCommit`` v0, before KIP-447); fencing per input partition
+is what makes a replaced worker harmless, as in Kafka Streams' first exactly-once mode.
 """
 
 from __future__ import annotations
@@ -13,63 +20,68 @@ import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from cablerouter.config import Settings
 from cablerouter.router.envelope import OutRecord
 from cablerouter.router.topics import create_missing_topics
 
-__all__ = ("DeliverySink", "OutRecord", "Shipment")
+__all__ = (
+    "DeliverySink",
+    "OutRecord",
+    "PartitionWriter",
+    "Shipment",
+    "Transaction",
+    "transactional_id",
+)
 
 log = logging.getLogger("cablerouter.sink")
 
+Partition = tuple[str, int]
+
+
+def transactional_id(app_id: str, topic: str, partition: int) -> str:
+    """The ``transactional.id`` of the producer that routes ``topic``/``partition``:
+    the same in every worker of the group, so each owner fences the one before."""
+    return f"{app_id}.{topic}.{partition}"
+
 
 class DeliverySink:
-    """Produces the router's output and creates addressee topics on first use.
+    """Creates addressee topics and owns one transactional producer per input partition.
 
     Parameters
     ----------
     settings
-        Bootstrap servers, producer tuning, topic partitions/replication and the cap on
-        created topics.
+        Bootstrap servers, producer tuning, topic partitions/replication, the cap on
+        created topics, the group (``app_id``) whose offsets transactions commit.
     """
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._producer: AIOKafkaProducer | None = None
         self._admin: AIOKafkaAdminClient | None = None
         self._known_topics: set[str] = set()
         self._created = 0
         self._lock = asyncio.Lock()
-        self._partitioner = DefaultPartitioner()
+        self._writers: dict[Partition, asyncio.Task[PartitionWriter]] = {}
 
     async def start(self) -> None:
         s = self._settings
-        self._admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
+        self._admin = AIOKafkaAdminClient(
+            bootstrap_servers=s.bootstrap_servers, request_timeout_ms=10_000,
+        )
         await self._admin.start()
         self._known_topics = set(await self._admin.list_topics())
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=s.bootstrap_servers,
-            acks="all",
-            enable_idempotence=True,
-            linger_ms=s.linger_ms,
-            max_batch_size=1_048_576,
-            max_request_size=4 * 1_048_576,
-            compression_type=None if s.compression == "none" else s.compression,
-        )
-        await self._producer.start()
-        # The router's own output topics exist from the start, so readers can wait for them.
-        await self.create_topics([s.deadletter_topic, s.routed_topic])
 
     async def stop(self) -> None:
-        if self._producer is not None:
-            await self._producer.stop()
-            self._producer = None
+        await self.release(list(self._writers))
         if self._admin is not None:
             await self._admin.close()
             self._admin = None
+
+    # -- topics ---------------------------------------------------------------------
 
     def unknown_topics(self, topics: Iterable[str]) -> set[str]:
         """The topics among ``topics`` that do not exist yet (as far as this worker knows)."""
@@ -80,7 +92,11 @@ class DeliverySink:
         return self._created + count <= self._settings.max_topics
 
     async def create_topics(self, topics: Iterable[str]) -> int:
-        """Create ``topics`` (already-existing ones are fine); returns how many were new."""
+        """Create ``topics`` (already-existing ones are fine); returns how many were new.
+
+        Raises whatever the admin client raises (a timeout when the controller is gone);
+        the caller retries.
+        """
         assert self._admin is not None, "sink not started"
         wanted = sorted(self.unknown_topics(topics))
         if not wanted:
@@ -90,7 +106,8 @@ class DeliverySink:
             if not wanted:
                 return 0
             s = self._settings
-            spec = (s.topic_partitions, s.topic_replication, {})
+            spec = (s.topic_partitions, s.topic_replication,
+                    {"min.insync.replicas": str(s.topic_min_insync_replicas)})
             created = len(await create_missing_topics(self._admin, {t: spec for t in wanted}))
             self._known_topics.update(wanted)
             self._created += created
@@ -98,25 +115,111 @@ class DeliverySink:
                 log.info("created topics", extra={"topics": wanted[:20], "count": created})
             return created
 
-    def shipment(self) -> Shipment:
-        """Start a :class:`Shipment` on this sink's producer."""
-        assert self._producer is not None, "sink not started"
-        return Shipment(self)
+    # -- transactional producers ----------------------------------------------------
 
-    async def _group(self, records: Sequence[OutRecord]) -> dict[tuple[str, int], list[OutRecord]]:
+    async def writer(self, tp: Partition) -> PartitionWriter:
+        """The started writer of input partition ``tp`` (fences its previous owner)."""
+        task = self._writers.get(tp)
+        if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+            task = self._writers[tp] = asyncio.ensure_future(self._open(tp))
+        return await asyncio.shield(task)
+
+    async def _open(self, tp: Partition) -> PartitionWriter:
+        s = self._settings
+        producer = AIOKafkaProducer(
+            bootstrap_servers=s.bootstrap_servers,
+            transactional_id=transactional_id(s.app_id, *tp),
+            transaction_timeout_ms=int(s.transaction_timeout_seconds * 1000),
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=s.linger_ms,
+            max_batch_size=1_048_576,
+            max_request_size=4 * 1_048_576,
+            compression_type=None if s.compression == "none" else s.compression,
+        )
+        try:
+            await producer.start()  # InitProducerId: fences the partition's previous owner
+            committed = await self.committed_offset(tp)
+        except BaseException:
+            await _stop_quietly(producer)
+            raise
+        log.info("input partition writer ready",
+                 extra={"topic": tp[0], "partition": tp[1], "committed": committed})
+        return PartitionWriter(producer, tp, committed, group=s.app_id)
+
+    async def committed_offset(self, tp: Partition) -> int | None:
+        """The group's committed offset of ``tp`` (the next one to route), if any."""
+        assert self._admin is not None, "sink not started"
+        answer = await self._admin.list_consumer_group_offsets(
+            self._settings.app_id, partitions=[TopicPartition(*tp)],
+        )
+        meta = answer.get(TopicPartition(*tp))
+        if meta is None or meta.offset is None or meta.offset < 0:
+            return None
+        return meta.offset
+
+    async def release(self, tps: Iterable[Partition]) -> None:
+        """Stop the writers of ``tps`` (partitions this worker no longer owns)."""
+        for tp in list(tps):
+            task = self._writers.pop(tp, None)
+            if task is None:
+                continue
+            if not task.done():
+                task.cancel()
+            try:
+                writer = await task
+            except BaseException:  # noqa: BLE001 - never started; nothing to stop
+                continue
+            await _stop_quietly(writer.producer)
+
+    async def forget(self, tp: Partition) -> None:
+        """Drop ``tp``'s writer after a failure, so the next use starts a fresh one."""
+        await self.release([tp])
+
+
+async def _stop_quietly(producer: AIOKafkaProducer) -> None:
+    try:
+        await asyncio.wait_for(producer.stop(), timeout=5)
+    except BaseException as exc:  # noqa: BLE001 - stopping a broken producer
+        log.debug("stopping a producer failed", extra={"error": repr(exc)})
+
+
+class PartitionWriter:
+    """The transactional producer of one input partition.
+
+    ``committed`` is the group's committed offset for the partition when the writer
+    started (after fencing), then the offset after each committed transaction: records
+    below it have their outcome written already.
+    """
+
+    def __init__(self, producer: AIOKafkaProducer, tp: Partition, committed: int | None,
+                 *, group: str) -> None:
+        self.producer = producer
+        self.tp = tp
+        self.committed = committed
+        self._group = group
+        self._partitioner = DefaultPartitioner()
+        self._partitions: dict[str, list[int]] = {}
+
+    async def begin(self) -> Transaction:
+        await self.producer.begin_transaction()
+        return Transaction(self)
+
+    async def partitions_of(self, topic: str) -> list[int]:
+        parts = self._partitions.get(topic)
+        if parts is None:
+            parts = self._partitions[topic] = sorted(await self.producer.partitions_for(topic))
+        return parts
+
+    async def group(self, records: Sequence[OutRecord]) -> dict[Partition, list[OutRecord]]:
         """``records`` by topic partition, in input order within each.
 
         The partition is Kafka's default for the key (murmur2), as the producer's own
         ``send`` would pick it.
         """
-        producer = self._producer
-        assert producer is not None, "sink not started"
-        groups: dict[tuple[str, int], list[OutRecord]] = {}
-        partitions: dict[str, list[int]] = {}
+        groups: dict[Partition, list[OutRecord]] = {}
         for r in records:
-            parts = partitions.get(r.topic)
-            if parts is None:
-                parts = partitions[r.topic] = sorted(await producer.partitions_for(r.topic))
+            parts = await self.partitions_of(r.topic)
             p = parts[0] if len(parts) == 1 else self._partitioner(r.key, parts, parts)
             group = groups.get((r.topic, p))
             if group is None:
@@ -124,27 +227,32 @@ class DeliverySink:
             group.append(r)
         return groups
 
-    async def _enqueue_partition(self, topic: str, partition: int, records: list[OutRecord]) -> list[_Sent]:
-        producer = self._producer
-        assert producer is not None
-        sent: list[_Sent] = []
+    async def enqueue_partition(self, topic: str, partition: int,
+                                records: list[OutRecord]) -> list[asyncio.Future]:
+        producer = self.producer
+        sent: list[asyncio.Future] = []
         batch = producer.create_batch()
-        members: list[OutRecord] = []
         for r in records:
             if batch.append(key=r.key, value=r.value, timestamp=None, headers=r.headers) is None:
                 # Full: ship it and start the next (an empty batch takes any one record).
                 batch.close()
-                sent.append((await producer.send_batch(batch, topic, partition=partition), members))
+                sent.append(await producer.send_batch(batch, topic, partition=partition))
                 batch = producer.create_batch()
-                members = []
                 batch.append(key=r.key, value=r.value, timestamp=None, headers=r.headers)
-            members.append(r)
         batch.close()
-        sent.append((await producer.send_batch(batch, topic, partition=partition), members))
+        sent.append(await producer.send_batch(batch, topic, partition=partition))
         return sent
 
+    async def commit(self, next_offset: int) -> None:
+        """Add ``next_offset`` of the input partition to the open transaction and commit."""
+        await self.producer.send_offsets_to_transaction(
+            {TopicPartition(*self.tp): next_offset}, self._group,
+        )
+        await self.producer.commit_transaction()
+        self.committed = next_offset
 
-_Sent = tuple[asyncio.Future, list[OutRecord]]
+    async def abort(self) -> None:
+        await self.producer.abort_transaction()
 
 
 class Shipment:
@@ -158,66 +266,79 @@ class Shipment:
     request; that wait happens in a task per partition (chained, to keep each partition in
     order) and never holds up :meth:`add`'s caller or the other partitions.
 
-    :meth:`settle` returns once the broker acknowledged every record added. A failure is
-    retried with back-off until it succeeds: records are never dropped, and a record
-    acknowledged before the failure may be written twice (at-least-once).
+    :meth:`settle` returns once the broker acknowledged every record added, or raises the
+    first failure (the producer already retried what can be retried; the transaction is
+    then aborted by the caller).
     """
 
-    def __init__(self, sink: DeliverySink) -> None:
-        self._sink = sink
-        self._queued: list[tuple[asyncio.Task[list[_Sent]], list[OutRecord]]] = []
-        self._tails: dict[tuple[str, int], asyncio.Task[list[_Sent]]] = {}
+    def __init__(self, writer: PartitionWriter) -> None:
+        self._writer = writer
+        self._queued: list[asyncio.Task[list[asyncio.Future]]] = []
+        self._tails: dict[Partition, asyncio.Task[list[asyncio.Future]]] = {}
 
     async def add(self, records: Sequence[OutRecord]) -> None:
         """Queue ``records`` on the producer (returns before they are acknowledged)."""
         if not records:
             return
-        for (topic, partition), group in (await self._sink._group(records)).items():
+        for (topic, partition), group in (await self._writer.group(records)).items():
             previous = self._tails.get((topic, partition))
             task = asyncio.ensure_future(self._enqueue_after(previous, topic, partition, group))
             self._tails[(topic, partition)] = task
-            self._queued.append((task, group))
+            self._queued.append(task)
         await asyncio.sleep(0)  # let the batches of free partitions go out now
 
     async def _enqueue_after(
-        self, previous: asyncio.Task[list[_Sent]] | None, topic: str, partition: int,
+        self, previous: asyncio.Task[list[asyncio.Future]] | None, topic: str, partition: int,
         records: list[OutRecord],
-    ) -> list[_Sent]:
+    ) -> list[asyncio.Future]:
         if previous is not None:
             await asyncio.wait([previous])  # its outcome is collected by settle()
-        return await self._sink._enqueue_partition(topic, partition, records)
+        return await self._writer.enqueue_partition(topic, partition, records)
 
     async def settle(self) -> None:
-        """Return once every record added is acknowledged, sending failed ones again."""
-        delay = 0.5
-        while True:
-            retry: list[OutRecord] = []
-            first: BaseException | None = None
-            for future, records in await self._collect():
+        """Return once every record added is acknowledged; raise the first failure."""
+        queued, self._queued, self._tails = self._queued, [], {}
+        first: BaseException | None = None
+        for task in queued:
+            try:
+                futures = await task
+            except Exception as exc:  # noqa: BLE001 - collected, raised below
+                first = first or exc
+                continue
+            for future in futures:
                 try:
                     await future
-                except Exception as exc:  # noqa: BLE001 - retried below
-                    retry.extend(records)
+                except Exception as exc:  # noqa: BLE001 - collected, raised below
                     first = first or exc
-            if not retry:
-                return
-            log.warning(
-                "produce failed; retrying",
-                extra={"failed": len(retry), "error": repr(first), "retry_in": delay},
-            )
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 10.0)
-            await self.add(retry)
+        if first is not None:
+            raise first
 
-    async def _collect(self) -> list[_Sent]:
-        """The record batches queued so far, with their (unawaited) acknowledgements."""
-        queued, self._queued, self._tails = self._queued, [], {}
-        sent: list[_Sent] = []
-        for task, records in queued:
-            try:
-                sent.extend(await task)
-            except Exception as exc:  # noqa: BLE001 - not even queued: failed, retried
-                failed: asyncio.Future = asyncio.get_running_loop().create_future()
-                failed.set_exception(exc)
-                sent.append((failed, records))
-        return sent
+    def cancel(self) -> None:
+        """Stop queueing what has not been handed to the producer (after a failure)."""
+        for task in self._queued:
+            task.cancel()
+        self._queued, self._tails = [], {}
+
+
+class Transaction:
+    """One open transaction of a :class:`PartitionWriter`: records, then the commit."""
+
+    def __init__(self, writer: PartitionWriter) -> None:
+        self.writer = writer
+        self._shipment = Shipment(writer)
+
+    async def add(self, records: Sequence[OutRecord]) -> None:
+        await self._shipment.add(records)
+
+    async def commit(self, next_offset: int) -> None:
+        """Wait for every record, then commit them with the input offset ``next_offset``."""
+        await self._shipment.settle()
+        await self.writer.commit(next_offset)
+
+    async def abort(self) -> None:
+        self._shipment.cancel()
+        await self.writer.abort()
+
+
+KafkaFailure = (KafkaError, asyncio.TimeoutError, OSError)
+"""Errors of the broker or the network (retried); anything else is a bug."""

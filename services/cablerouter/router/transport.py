@@ -5,7 +5,9 @@ and aiokafka keeps one fetch request in flight per broker. When some input parti
 run dry, the broker holds that fetch for the full wait, and partitions whose records were
 just processed are not fetched again until it returns: a burst of cables stalls for up to
 1.5 s at a time (measured in ``bench/pipeline.py``; see ``bench/RESULTS.md``). The classes
-here change only that value, from :attr:`Settings.fetch_max_wait_ms`.
+here change that value, from :attr:`Settings.fetch_max_wait_ms`, and turn Faust's own
+offset commits off: the router commits input offsets in its transactions
+(:mod:`cablerouter.router.sink`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,13 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 
 
 class _Consumer(faust_aiokafka.Consumer):
+    async def _commit(self, offsets: Any) -> bool:
+        # The router's transactions are the only committers of input offsets (each with
+        # the outcomes it commits). Faust's own commit would commit offsets whose
+        # transaction is still open, or across a gap; answering "done" without writing
+        # keeps Faust's bookkeeping of acked offsets bounded.
+        return True
+
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 

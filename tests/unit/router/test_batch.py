@@ -3,9 +3,12 @@ routed (its deliveries + one audit record) or dead-lettered (original bytes + re
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import pathlib
 
 import msgspec
+from aiokafka.errors import KafkaTimeoutError, ProducerFenced
 from prometheus_client import CollectorRegistry
 
 from cablerouter.config import Settings
@@ -20,15 +23,53 @@ SEED = (pathlib.Path(__file__).resolve().parents[2] / "corpus/seed/10ASTANA179.t
 DIRECTORY = load_default_directory()
 
 
+class FakeTransaction:
+    def __init__(self, writer: FakeWriter) -> None:
+        self.writer = writer
+        self.records: list = []
+
+    async def add(self, records) -> None:
+        self.records.extend(records)
+
+    async def commit(self, next_offset: int) -> None:
+        sink = self.writer.sink
+        if sink.fail_commits:
+            sink.fail_commits -= 1
+            raise sink.failure
+        held = sink.hold.get((self.writer.tp, next_offset))
+        if held is not None:
+            await held.wait()
+        sink.sent.extend(self.records)
+        sink.transactions.append((self.writer.tp, list(self.records), next_offset))
+        self.writer.committed = next_offset
+
+    async def abort(self) -> None:
+        self.writer.sink.aborted.append((self.writer.tp, list(self.records)))
+
+
+class FakeWriter:
+    def __init__(self, sink: FakeSink, tp, committed) -> None:
+        self.sink, self.tp, self.committed = sink, tp, committed
+
+    async def begin(self) -> FakeTransaction:
+        return FakeTransaction(self)
+
+
 class FakeSink:
-    """Records what would be produced; topics exist once 'created'."""
+    """Records what committed transactions wrote; topics exist once 'created'."""
 
     def __init__(self, max_topics: int) -> None:
         self.known: set[str] = {"cables.deadletter", "cables.routed"}
         self.created = 0
         self.max_topics = max_topics
-        self.sent: list = []
-        self.settled: list[list] = []  # what each settle() acknowledged, in order
+        self.sent: list = []  # records of committed transactions, in commit order
+        self.transactions: list = []  # (input partition, records, next offset) per commit
+        self.aborted: list = []
+        self.committed: dict = {}  # the group's committed offsets when a writer starts
+        self.writers: dict = {}
+        self.fail_commits = 0
+        self.failure: Exception = KafkaTimeoutError()
+        self.hold: dict = {}  # (input partition, next offset) -> Event: commit waits for it
 
     def unknown_topics(self, topics):
         return {t for t in topics if t not in self.known}
@@ -42,37 +83,28 @@ class FakeSink:
         self.created += len(new)
         return len(new)
 
-    def shipment(self) -> FakeShipment:
-        return FakeShipment(self)
+    async def writer(self, tp) -> FakeWriter:
+        if tp not in self.writers:
+            self.writers[tp] = FakeWriter(self, tp, self.committed.get(tp))
+        return self.writers[tp]
 
-
-class FakeShipment:
-    """Records count as sent once settled, as with the real sink."""
-
-    def __init__(self, sink: FakeSink) -> None:
-        self._sink = sink
-        self._added: list = []
-
-    async def add(self, records) -> None:
-        self._added.extend(records)
-
-    async def settle(self) -> None:
-        self._sink.sent.extend(self._added)
-        self._sink.settled.append(self._added)
-        self._added = []
+    async def forget(self, tp) -> None:
+        self.writers.pop(tp, None)
 
 
 def make_router(**settings: object) -> tuple[BatchRouter, FakeSink, RouterMetrics]:
     s = Settings().replace(**settings)
     sink = FakeSink(s.max_topics)
     metrics = RouterMetrics(CollectorRegistry())
+    fatal: list[BaseException] = []
     router = BatchRouter(s, sink=sink, metrics=metrics, progress=Progress(stall_seconds=30),
-                         directory=lambda: DIRECTORY, clock=lambda: 0.0)
+                         directory=lambda: DIRECTORY, clock=lambda: 0.0, on_fatal=fatal.append)
+    router.fatal = fatal  # type: ignore[attr-defined]
     return router, sink, metrics
 
 
-def record(offset: int, value: bytes | None) -> SourceRecord:
-    return SourceRecord(topic="cables.raw", partition=0, offset=offset, timestamp=1_700_000_000.0,
+def record(offset: int, value: bytes | None, partition: int = 0) -> SourceRecord:
+    return SourceRecord(topic="cables.raw", partition=partition, offset=offset, timestamp=1_700_000_000.0,
                         key=f"k{offset}".encode(), value=value)
 
 
@@ -177,16 +209,99 @@ async def test_a_cable_whose_deliveries_are_too_large_is_dead_lettered_not_retri
     assert metrics.routed._value.get() == 1
 
 
-async def test_an_audit_record_is_written_only_after_all_deliveries_are_acknowledged() -> None:
-    router, sink, _ = make_router()
+async def test_a_partitions_outcomes_commit_in_one_transaction_with_its_next_offset() -> None:
+    router, sink, metrics = make_router()
     bad = b"\x00\x01\x02" * 100
-    # More cables than one part, so deliveries go out in several hand-overs.
+    # More cables than one part, so records reach the transaction in several hand-overs.
     await router.route([record(i, SEED if i % 7 else bad) for i in range(230)])
-    first_audit = next(i for i, rounds in enumerate(sink.settled)
-                       if any(r.topic == "cables.routed" for r in rounds))
-    before = [r for rounds in sink.settled[:first_audit] for r in rounds]
-    after = [r for rounds in sink.settled[first_audit:] for r in rounds]
-    assert all(r.topic == "cables.routed" for r in after)
-    assert len(after) == 230 - len(range(0, 230, 7))
-    assert len([r for r in before if r.topic.startswith("cables.to.")]) == 26 * len(after)
-    assert len([r for r in before if r.topic == "cables.deadletter"]) == len(range(0, 230, 7))
+    assert [(tp, offset) for tp, _, offset in sink.transactions] == [(("cables.raw", 0), 230)]
+    records = sink.transactions[0][1]
+    assert len(by_topic(records, "cables.routed")) == 230 - len(range(0, 230, 7))
+    assert len(by_topic(records, "cables.deadletter")) == len(range(0, 230, 7))
+    assert metrics.transactions.labels("committed")._value.get() == 1
+    assert not sink.aborted and not router.fatal
+
+
+async def test_each_input_partition_commits_its_own_part() -> None:
+    router, sink, _ = make_router()
+    await router.route([record(10, SEED, 0), record(3, b"", 1), record(11, SEED, 0)])
+    done = {tp[1]: (offset, [r.topic for r in records if not r.topic.startswith("cables.to.")])
+            for tp, records, offset in sink.transactions}
+    assert done == {0: (12, ["cables.routed", "cables.routed"]), 1: (4, ["cables.deadletter"])}
+
+
+async def test_a_failed_transaction_is_aborted_and_retried_and_written_once() -> None:
+    router, sink, metrics = make_router()
+    sink.fail_commits = 2
+    await router.route([record(0, SEED), record(1, b"")])
+    assert len(sink.aborted) == 2 and len(sink.transactions) == 1
+    assert len(by_topic(sink.sent, "cables.routed")) == 1
+    assert len(by_topic(sink.sent, "cables.deadletter")) == 1
+    assert metrics.transactions.labels("aborted")._value.get() == 2
+    assert metrics.produce_errors._value.get() == 2
+    assert metrics.routed._value.get() == 1 and not router.fatal
+
+
+async def test_retries_are_bounded_then_the_worker_stops_without_committing() -> None:
+    ticks = itertools.count()
+    router, sink, metrics = make_router(stage_retry_seconds=2)
+    router._clock = lambda: float(next(ticks))  # each look at the clock: one second later
+    sink.fail_commits = 1000
+    await router.route([record(0, SEED)])
+    assert len(router.fatal) == 1 and isinstance(router.fatal[0], KafkaTimeoutError)
+    assert not sink.transactions and sink.aborted
+    assert metrics.routed._value.get() == 0
+
+
+async def test_a_fenced_worker_stops_at_once() -> None:
+    router, sink, _ = make_router()
+    sink.fail_commits, sink.failure = 5, ProducerFenced()
+    await router.route([record(0, SEED)])
+    assert len(router.fatal) == 1 and isinstance(router.fatal[0], ProducerFenced)
+    assert len(sink.aborted) == 1 and not sink.transactions
+
+
+async def test_input_whose_outcome_was_committed_by_the_previous_owner_is_skipped() -> None:
+    router, sink, metrics = make_router()
+    sink.committed[("cables.raw", 0)] = 2  # the previous owner committed offsets 0 and 1
+    await router.route([record(i, SEED) for i in range(4)])
+    assert [offset for *_, offset in sink.transactions] == [4]
+    assert [msgspec.json.decode(r.value)["offset"] for r in by_topic(sink.sent, "cables.routed")] == [2, 3]
+    assert metrics.skipped_committed._value.get() == 2
+    assert metrics.consumed._value.get() == 4 and metrics.routed._value.get() == 2
+
+
+async def test_a_partitions_batches_commit_in_input_order() -> None:
+    router, sink, _ = make_router(agent_concurrency=3)
+    first = sink.hold[(("cables.raw", 0), 1)] = asyncio.Event()
+    await router.submit([record(0, SEED)])
+    await router.submit([record(1, b""), record(0, b"", 1)])
+    await asyncio.sleep(0.05)
+    # Partition 1 is free to commit; partition 0's second batch waits for its first.
+    assert [(tp[1], offset) for tp, _, offset in sink.transactions] == [(1, 1)]
+    first.set()
+    await router.drain()
+    assert [(tp[1], offset) for tp, _, offset in sink.transactions] == [(1, 1), (0, 1), (0, 2)]
+
+
+async def test_a_redelivered_record_already_submitted_is_skipped() -> None:
+    router, sink, metrics = make_router()
+    await router.route([record(0, SEED), record(1, b"")])
+    await router.route([record(1, b""), record(2, b"")])
+    assert [offset for *_, offset in sink.transactions] == [2, 3]
+    assert len(by_topic(sink.sent, "cables.deadletter")) == 2
+    assert metrics.skipped_committed._value.get() == 1
+
+
+async def test_a_dead_letter_too_large_for_the_broker_is_truncated_with_its_digest() -> None:
+    import hashlib
+
+    router, sink, _ = make_router(max_cable_bytes=1_000, max_message_bytes=20_000)
+    big = b"A" * 50_000
+    await router.route([record(0, big)])
+    dead = by_topic(sink.sent, "cables.deadletter")[0]
+    headers = dict(dead.headers)
+    assert headers["reason"] == b"oversized_input" and headers["truncated"] == b"true"
+    assert headers["original-length"] == b"50000"
+    assert headers["original-sha256"] == hashlib.sha256(big).hexdigest().encode()
+    assert big.startswith(dead.value) and 15_000 < len(dead.value) < 20_000

@@ -1,5 +1,6 @@
-"""DeliverySink shipments without a broker: failed record batches are sent again until
-acknowledged, nothing is dropped, and partitions are chosen as the producer would."""
+"""Shipments of a partition writer without a broker: partitions are chosen as the producer
+would, in input order, a failure is raised (the transaction is then aborted), and a busy
+partition holds up nobody."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import asyncio
 
 from aiokafka.partitioner import DefaultPartitioner
 
-from cablerouter.config import Settings
-from cablerouter.router import sink as sink_module
-from cablerouter.router.sink import DeliverySink, OutRecord
+import pytest
+
+from cablerouter.router.sink import OutRecord, PartitionWriter, Shipment, transactional_id
 
 
 class FakeBatch:
@@ -53,12 +54,12 @@ class FakeProducer:
         return future
 
 
-async def _send(records: list[OutRecord], producer: FakeProducer, monkeypatch) -> list:
-    real_sleep = asyncio.sleep
-    monkeypatch.setattr(sink_module.asyncio, "sleep", lambda _: real_sleep(0))
-    sink = DeliverySink(Settings())
-    sink._producer = producer  # type: ignore[assignment]
-    shipment = sink.shipment()
+def _writer(producer) -> PartitionWriter:
+    return PartitionWriter(producer, ("cables.raw", 0), None, group="g")  # type: ignore[arg-type]
+
+
+async def _send(records: list[OutRecord], producer: FakeProducer) -> list:
+    shipment = Shipment(_writer(producer))
     await shipment.add(records)
     await shipment.settle()
     return [(t, p, k, v) for t, p, batch in producer.written for k, v in batch]
@@ -70,9 +71,9 @@ def _records() -> list[OutRecord]:
     return records
 
 
-async def test_records_go_to_the_key_partition_in_input_order(monkeypatch) -> None:
+async def test_records_go_to_the_key_partition_in_input_order() -> None:
     producer = FakeProducer({"a": 1, "b": 4}, fail=0)
-    written = await _send(_records(), producer, monkeypatch)
+    written = await _send(_records(), producer)
     assert sorted(v for *_, v in written) == sorted(r.value for r in _records())
     partitioner = DefaultPartitioner()
     for topic, partition, key, _ in written:
@@ -85,12 +86,19 @@ async def test_records_go_to_the_key_partition_in_input_order(monkeypatch) -> No
     assert len(producer.written) > 2  # several record batches per partition (capacity 3)
 
 
-async def test_failed_batches_are_resent_until_acknowledged(monkeypatch) -> None:
-    producer = FakeProducer({"a": 1, "b": 4}, fail=3)
-    written = await _send(_records(), producer, monkeypatch)
-    # Every record written exactly once in the end (the failed attempts wrote nothing).
-    assert sorted(v for *_, v in written) == sorted(r.value for r in _records())
+async def test_a_failed_batch_is_raised_by_settle_not_resent() -> None:
+    # Inside a transaction a failed batch cannot be sent again: the caller aborts the
+    # transaction and starts over, so settle() must say so instead of hiding it.
+    producer = FakeProducer({"a": 1, "b": 4}, fail=1)
+    with pytest.raises(RuntimeError, match="broker said no"):
+        await _send(_records(), producer)
     assert producer.fail == 0
+
+
+def test_every_worker_derives_the_same_transactional_id_per_input_partition() -> None:
+    assert transactional_id("app", "cables.raw", 3) == "app.cables.raw.3"
+    assert transactional_id("app", "cables.raw", 3) != transactional_id("app", "cables.raw", 2)
+    assert transactional_id("app", "cables.raw", 3) != transactional_id("other", "cables.raw", 3)
 
 
 class DrainingProducer(FakeProducer):
@@ -111,9 +119,7 @@ class DrainingProducer(FakeProducer):
 
 async def test_a_busy_partition_holds_up_neither_the_caller_nor_other_partitions() -> None:
     producer = DrainingProducer({"hot": 1, "cold": 1})
-    sink = DeliverySink(Settings())
-    sink._producer = producer  # type: ignore[assignment]
-    shipment = sink.shipment()
+    shipment = Shipment(_writer(producer))
     # 5 records to "hot" need two batches of 3: the second waits for the first to drain.
     # Neither add() waits for the drain (a blocking add would time out here).
     await asyncio.wait_for(shipment.add([OutRecord("hot", None, b"h%d" % i, []) for i in range(5)]
