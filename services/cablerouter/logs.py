@@ -77,11 +77,13 @@ class _Window:
 
 
 class QuietFilter(logging.Filter):
-    """A handler filter: repeated warnings and errors once per window, young-topic noise
-    demoted.
+    """A handler filter: libraries' repeated warnings and errors once per window,
+    young-topic noise demoted.
 
-    A WARNING or above whose logger and message template (the unformatted ``msg``) were
-    seen within the last ``window`` seconds is held back and counted. When the window is
+    A WARNING or above from a library (any logger but ``own``'s: the router's own lines,
+    a dead letter's with its cable id for one, are deliberate and always pass) whose
+    logger and message template (the unformatted ``msg``) were seen within the last
+    ``window`` seconds is held back and counted. When the window is
     over, the count is logged as one WARNING, "message repeated N more times over S s:
     <the last one>" (fields ``repeated``, ``repeated_seconds``), with the next log line
     of any kind; a message still repeating then starts its next window counted, so a
@@ -98,8 +100,9 @@ class QuietFilter(logging.Filter):
 
     def __init__(self, window: float = 60.0, level: str | int = "INFO",
                  young_topic_seconds: float = 30.0, max_keys: int = 1000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 own: str = "cablerouter", clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
+        self._own = own
         self._window = window
         self._threshold = level if isinstance(level, int) else logging.getLevelNamesMapping()[level]
         self._young = young_topic_seconds
@@ -112,6 +115,8 @@ class QuietFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, "_quiet_summary", False):
+            return True
+        if record.name == self._own or record.name.startswith(self._own + "."):
             return True
         now = self._clock()
         with self._lock:

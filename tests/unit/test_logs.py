@@ -150,3 +150,26 @@ def test_summary_lines_carry_the_count_as_fields(quiet) -> None:
     assert (summary.repeated, summary.repeated_seconds, summary.template) == (2, 0, "again %s")
     out = json.loads(JsonFormatter().format(summary))
     assert out["repeated"] == 2 and out["level"] == "WARNING" and "_quiet_summary" not in out
+
+
+def test_the_routers_own_lines_are_never_held_back(quiet) -> None:
+    now, lines, _ = quiet
+    from cablerouter.logs import QuietFilter
+
+    handler = Collect()
+    handler.addFilter(QuietFilter(clock=lambda: now[0]))
+    own = logging.getLogger("cablerouter.test_logs")
+    own.addHandler(handler)
+    own.propagate = False
+    try:
+        for offset in range(3):  # one line per dead-lettered cable, as the README promises
+            own.warning("cable dead-lettered", extra={"offset": offset})
+        logging.getLogger("cablerouterish").addHandler(handler)
+        logging.getLogger("cablerouterish").warning("x")
+        logging.getLogger("cablerouterish").warning("x")
+    finally:
+        own.removeHandler(handler)
+        own.propagate = True
+        logging.getLogger("cablerouterish").removeHandler(handler)
+    assert handler.lines == [("cablerouter.test_logs", "WARNING", "cable dead-lettered")] * 3 + [
+        ("cablerouterish", "WARNING", "x")]
