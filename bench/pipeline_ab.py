@@ -13,6 +13,10 @@ deliveries/s, the worker's CPU (its child processes included), the broker's CPU 
 ratio to the pair's baseline; then each side's median ratio and the median of B/A per
 pair. On a noisy shared machine the per-pair B/A is the figure to judge a change by:
 absolute ratios drift by ±0.1 between runs taken minutes apart.
+
+``--a-source DIR`` (or ``--b-source``) runs that side's worker from another checkout's
+``services/`` (e.g. ``git worktree add /tmp/before <commit>``), to compare code before and
+after a change with the same settings.
 """
 
 from __future__ import annotations
@@ -58,7 +62,8 @@ def _env(pairs: list[str]) -> dict[str, str]:
     return out
 
 
-async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict) -> None:
+async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict,
+              sources: dict[str, str | None]) -> None:
     run_id = uuid.uuid4().hex[:8]
     cables = P.corpus() * rounds
     base_prefix = f"ab.{run_id}.base.to."
@@ -83,9 +88,12 @@ async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict
             "CABLEROUTER_DIRECTORY_TOPIC": f"ab.{run_id}.{side}.directory",
             "CABLEROUTER_LOG_LEVEL": "WARNING", **extra,
         }
+        if sources.get(side):
+            env["PYTHONPATH"] = str(pathlib.Path(sources[side]).resolve() / "services")
         workers[side] = [WorkerProcess(env, logs / f"bench-ab-{run_id}-{side}.log").start(), raw, 0]
     print(f"{len(cables)} cables, {len(records)} deliveries to {len(topics)} topics; "
-          f"A = {env_a or 'defaults'}, B = {env_b or 'defaults'}; {repeat} pairs", flush=True)
+          f"A = {env_a or 'defaults'} {sources.get('a') or ''}, "
+          f"B = {env_b or 'defaults'} {sources.get('b') or ''}; {repeat} pairs", flush=True)
     broker = _broker_pid()
     publisher = P.raw_producer(bootstrap)
     await publisher.start()
@@ -130,8 +138,11 @@ def main() -> int:
     parser.add_argument("--bootstrap", default="127.0.0.1:19092", help="broker (default 127.0.0.1:19092)")
     parser.add_argument("--a", nargs="*", default=[], metavar="CABLEROUTER_X=V", help="settings of worker A")
     parser.add_argument("--b", nargs="*", default=[], metavar="CABLEROUTER_X=V", help="settings of worker B")
+    parser.add_argument("--a-source", metavar="DIR", help="run worker A from this checkout's services/")
+    parser.add_argument("--b-source", metavar="DIR", help="run worker B from this checkout's services/")
     args = parser.parse_args()
-    asyncio.run(run(args.bootstrap, args.rounds, args.repeat, _env(args.a), _env(args.b)))
+    asyncio.run(run(args.bootstrap, args.rounds, args.repeat, _env(args.a), _env(args.b),
+                    {"a": args.a_source, "b": args.b_source}))
     return 0
 
 

@@ -221,7 +221,26 @@ async def test_sigterm_mid_stream_then_restart_routes_everything(bootstrap, rout
     duplicates = sum(n - 1 for n in seen.values())
     print(f"SIGTERM restart: {len(files)} cables, {len(routed_before)} routed before SIGTERM, "
           f"{duplicates} routed twice")
+    assert duplicates == 0, f"{duplicates} cables routed twice: not exactly once"
     assert await asyncio.to_thread(second.terminate) == 0
+
+
+async def test_a_worker_creates_its_input_topic_with_its_partitions_before_subscribing(
+        bootstrap, router_env, worker_factory) -> None:
+    # No topic exists: the broker (auto.create.topics.enable=false) would not create one,
+    # and a worker that subscribed first would wait for a metadata refresh.
+    env = router_env
+    worker = worker_factory()
+    started = asyncio.get_running_loop().time()
+    await asyncio.to_thread(worker.wait_ready, 60)
+    ready_after = asyncio.get_running_loop().time() - started
+    assert (await end_offsets(bootstrap, env["CABLEROUTER_RAW_TOPIC"])).keys() == {0, 1, 2, 3}
+    assert msgspec.json.decode(worker.get("/readyz")[1])["assigned"] == 4
+    await asyncio.to_thread(kcat_publish_files, bootstrap, env["CABLEROUTER_RAW_TOPIC"], CORPUS[:5])
+    routed, dead = await wait_accounted(bootstrap, env, 5, timeout=60)
+    assert len(_source_offsets(routed, dead)) == 5
+    print(f"fresh cluster: worker ready after {ready_after:.1f}s")
+    assert worker.terminate() == 0
 
 
 async def test_two_workers_share_partitions_and_route_everything(bootstrap, router_env, worker_factory) -> None:

@@ -24,6 +24,7 @@ from cablerouter.router.directory_feed import DirectoryFeed
 from cablerouter.router.prepare import InlineStage, ProcessStage
 from cablerouter.router.progress import Progress
 from cablerouter.router.sink import DeliverySink
+from cablerouter.router.topics import ensure_router_topics
 from cablerouter.router.transport import RouterTransport
 
 __all__ = ("Router", "create_app")
@@ -67,6 +68,52 @@ class Router:
             self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
 
 
+class _RouterApp(faust.App):
+    """Faust's app that creates the router's topics before anything else starts (the
+    consumer must not subscribe to an input topic that does not exist yet: with
+    ``auto.create.topics.enable=false`` it would wait for a metadata refresh, and with it
+    the broker would create the topic with its default partition count)."""
+
+    router_settings: Settings | None = None
+
+    async def on_first_start(self) -> None:
+        if self.router_settings is not None:
+            await create_router_topics(self.router_settings)
+        await super().on_first_start()
+
+
+async def create_router_topics(settings: Settings) -> set[str]:
+    """Create the router's own topics (input, dead-letter, audit, directory) that are
+    missing, retrying with back-off for ``stage_retry_seconds``; returns those created."""
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    deadline = time.monotonic() + settings.stage_retry_seconds
+    delay = 0.5
+    while True:
+        admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers,
+                                    request_timeout_ms=10_000)
+        try:
+            await admin.start()
+            created = await ensure_router_topics(admin, settings)
+            if created:
+                log.info("created the router's topics", extra={"topics": sorted(created)})
+            return created
+        except Exception as exc:
+            if time.monotonic() + delay > deadline:
+                log.error("could not create the router's topics; stopping",
+                          extra={"error": repr(exc)})
+                raise
+            log.warning("creating the router's topics failed; retrying",
+                        extra={"error": repr(exc), "retry_in": delay})
+        finally:
+            try:
+                await admin.close()
+            except Exception:  # noqa: BLE001 - never started
+                pass
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 5.0)
+
+
 def state_directory(settings: Settings) -> str:
     """Faust's data directory: ``<app id>-data`` under ``state_dir``, or under
     ``cablerouter`` in the system's temporary directory (never the working directory)."""
@@ -92,7 +139,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         The routing directory to start from; live updates from the directory topic are
         applied on top of it.
     """
-    app = faust.App(
+    app = _RouterApp(
         settings.app_id,
         broker=_broker_urls(settings.bootstrap_servers),
         autodiscover=False,
@@ -108,6 +155,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
         datadir=state_directory(settings),
         stream_wait_empty=True,
     )
+    app.router_settings = settings
     app.transport = RouterTransport(app.conf.broker_consumer, app,
                                     fetch_max_wait_ms=settings.fetch_max_wait_ms)
     metrics = RouterMetrics(registry, max_addressees=settings.metric_addressees_max)
@@ -200,8 +248,6 @@ def sink_service(sink: DeliverySink, batch_router: BatchRouter, settings: Settin
     class _SinkService(Service):
         async def on_start(self) -> None:
             await sink.start()
-            # The router's own output topics exist from the start, so readers can wait for them.
-            await sink.create_topics([settings.deadletter_topic, settings.routed_topic])
 
         async def on_stop(self) -> None:
             try:
