@@ -123,13 +123,13 @@ class BrokerProbe(Service):
         try:
             while pending:
                 done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    if task.exception() is None:
-                        client.cluster.update_metadata(task.result())  # learn new brokers
-                        return
-                    error = task.exception()
-            assert error is not None
-            raise error
+                finished = [t for t in done if not t.cancelled()]
+                answers = [t.result() for t in finished if t.exception() is None]
+                if answers:
+                    client.cluster.update_metadata(answers[0])  # learn new brokers
+                    return
+                error = next((t.exception() for t in finished), error)
+            raise error or KafkaConnectionError("every request was cancelled")
         finally:
             for task in pending:
                 task.add_done_callback(_retrieve)
