@@ -172,27 +172,34 @@ def cable_with_delivery_size(predictor: Predictor, target: int) -> bytes:
 class Poison(msgspec.Struct, frozen=True):
     kind: str
     value: bytes | None
+    expect: str  # the dead-letter reason, or "routed"
 
 
 def poison_catalogue(settings: Settings, predictor: Predictor) -> list[Poison]:
-    """Records at and around every size limit, and other input that must not route."""
+    """Records at and around every size limit, and other input that must not route, with
+    what each must become under the default limits (``expect``)."""
     s = settings
     garbage = random.Random(10).randbytes(4096)
     return [
-        Poison("empty value", b""),
-        Poison("null value", None),
-        Poison("white space only", b"\r\n  \n\t\n"),
-        Poison("binary garbage", garbage),
-        Poison("NUL bytes", b"\x00" * 2048),
-        Poison("max_cable_bytes - 1", padded_cable(s.max_cable_bytes - 1)),
-        Poison("max_cable_bytes", padded_cable(s.max_cable_bytes)),
-        Poison("max_cable_bytes + 1", padded_cable(s.max_cable_bytes + 1)),
-        # Fits the broker, over max_cable_bytes; with its headers its dead letter does not fit.
-        Poison("1,048,400 bytes", padded_cable(1_048_400)),
-        Poison("max_addressees lines", synthetic_cable(info_lines=s.max_addressees - 1)),
-        Poison("max_addressees + 1 lines", synthetic_cable(info_lines=s.max_addressees)),
+        Poison("empty value", b"", "empty_input"),
+        Poison("null value", None, "empty_input"),
+        Poison("white space only", b"\r\n  \n\t\n", "empty_input"),
+        Poison("binary garbage", garbage, "binary_input"),
+        Poison("NUL bytes", b"\x00" * 2048, "binary_input"),
+        # Within max_cable_bytes, but no enriched copy of a 1 MB cable fits
+        # max_delivery_bytes.
+        Poison("max_cable_bytes - 1", padded_cable(s.max_cable_bytes - 1), "delivery_too_large"),
+        Poison("max_cable_bytes", padded_cable(s.max_cable_bytes), "delivery_too_large"),
+        Poison("max_cable_bytes + 1", padded_cable(s.max_cable_bytes + 1), "oversized_input"),
+        # Fits the broker, over max_cable_bytes; with its headers its dead letter does not
+        # fit message.max.bytes, so it must be truncated (original-length, original-sha256).
+        Poison("1,048,400 bytes", padded_cable(1_048_400), "oversized_input"),
+        Poison("max_addressees lines", synthetic_cable(info_lines=s.max_addressees - 1), "routed"),
+        Poison("max_addressees + 1 lines", synthetic_cable(info_lines=s.max_addressees),
+               "too_many_addressees"),
         Poison("max_delivery_bytes - 2000",
-               cable_with_delivery_size(predictor, s.max_delivery_bytes - 2000)),
+               cable_with_delivery_size(predictor, s.max_delivery_bytes - 2000), "routed"),
         Poison("max_delivery_bytes + 2000",
-               cable_with_delivery_size(predictor, s.max_delivery_bytes + 2000)),
+               cable_with_delivery_size(predictor, s.max_delivery_bytes + 2000),
+               "delivery_too_large"),
     ]

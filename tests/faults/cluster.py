@@ -9,6 +9,7 @@ too, so the suite injects exactly what an operator would.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pathlib
 import subprocess
@@ -121,6 +122,25 @@ class Cluster:
         await admin.start()
         try:
             return sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+        finally:
+            await admin.close()
+
+    async def wait_in_sync(self, timeout: float = 90.0) -> None:
+        """Wait until every partition's replicas are all in sync again (a broker back from
+        a fault has caught up), so that the next fault is a single one."""
+        deadline = time.monotonic() + timeout
+        admin = self.admin()
+        await admin.start()
+        try:
+            while True:
+                behind = [(d["topic"], p["partition"]) for d in await admin.describe_topics()
+                          for p in d["partitions"] if len(p["isr"]) < len(p["replicas"])]
+                if not behind:
+                    return
+                assert time.monotonic() < deadline, (
+                    f"{len(behind)} partitions still under-replicated after {timeout}s: "
+                    f"{behind[:5]}")
+                await asyncio.sleep(1)
         finally:
             await admin.close()
 

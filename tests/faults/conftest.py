@@ -80,8 +80,8 @@ def record_report():
 def _table() -> list[str]:
     rows = [
         ("| scenario | cables | lost | duplicated | unexpected | outcomes missing/dup/wrong "
-         "| failover s | recovery s | restarts | unplanned exits | verdict |"),
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+         "| failover s | recovery s | restarts | unplanned exits | verdict | run s |"),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for r in _reports:
         fo = "-" if r.failover_s is None else f"{r.failover_s:.1f}"
@@ -92,7 +92,7 @@ def _table() -> list[str]:
             f"| {r.scenario} | {r.cables} | {r.lost} | {r.duplicated} | {r.unexpected} "
             f"| {r.outcomes_missing}/{r.outcomes_duplicated}/{r.outcomes_wrong} | {fo} | {rec} "
             f"| {r.restarts} | {', '.join(map(str, r.unplanned_exits)) or '-'} "
-            f"| {'ok' if r.ok and not r.problems else 'FAIL'} |")
+            f"| {'ok' if r.ok and not r.problems else 'FAIL'} | {r.seconds:.0f} |")
     return rows
 
 

@@ -17,7 +17,7 @@ import uuid
 from aiokafka import AIOKafkaProducer
 from cablerouter.config import Settings, load_settings
 
-from tests.faults.cables import Outcome, Predictor
+from tests.faults.cables import Outcome, Predictor, corpus
 from tests.faults.checker import (
     Fault,
     Report,
@@ -73,6 +73,8 @@ class Scenario:
         self.publish_errors: list[str] = []
         self._keys = 0
         self._publishing: list[asyncio.Task] = []
+        self.timeline: list[tuple[float, int, Source]] = []
+        self.published_at: dict[Source, float] = {}
 
     @property
     def raw_topic(self) -> str:
@@ -123,26 +125,46 @@ class Scenario:
                     key = f"{self.tag}-{self._keys:05d}".encode()
                     self._keys += 1
                     future = await producer.send(self.raw_topic, values[i], key=key, partition=p)
+                    future.add_done_callback(self._acked)
                     pending.append((key, values[i], p, future))
-            for attempt in range(5):
+            for _attempt in range(5):
                 failed = []
                 for key, value, p, future in pending:
                     try:
                         await future
-                        self.sent += 1
                     except Exception as exc:  # noqa: BLE001 - sent again below
                         self.publish_errors.append(f"{key.decode()}: {exc!r}")
                         failed.append((key, value, p))
                 if not failed:
                     break
                 await asyncio.sleep(1)
-                pending = [(key, value, p, await producer.send(self.raw_topic, value, key=key,
-                                                               partition=p))
-                           for key, value, p in failed]
+                pending = []
+                for key, value, p in failed:
+                    future = await producer.send(self.raw_topic, value, key=key, partition=p)
+                    future.add_done_callback(self._acked)
+                    pending.append((key, value, p, future))
             else:
                 raise AssertionError(f"publishing failed: {self.publish_errors[-3:]}")
         finally:
             await producer.stop()
+
+    def _acked(self, future: asyncio.Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.sent += 1
+
+    async def warm_up(self, timeout: float = 120.0) -> list[bytes]:
+        """Publish the corpus once and wait until it is routed: the router has then created
+        the scenario's addressee topics, and what follows is its steady state."""
+        cables = corpus()
+        await self.publish(cables)
+        await self.watcher.wait_count(len(cables), timeout)
+        return cables
+
+    async def wait_caught_up(self, timeout: float = 120.0, slack: int = 100) -> None:
+        """Wait until the router keeps up with the input: at most ``slack`` acknowledged
+        raw records (a second's worth) without their outcome."""
+        await self.watcher.wait_for(lambda: len(self.watcher.seen) >= self.sent - slack > 0,
+                                    timeout, "the router catching up with the input")
 
     def fault(self, at: float, what: str, partitions: frozenset[int] = ALL_PARTITIONS) -> None:
         self.faults.append(Fault(at, what, frozenset(partitions)))
@@ -184,6 +206,7 @@ class Scenario:
             routed_records=got.pop(s.routed_topic), dead_records=got.pop(s.deadletter_topic),
             delivery_records=got,
         )
+        self.timeline, self.published_at = timeline, published_at  # for a closer look
         faults = sorted(self.faults, key=lambda f: f.at)
         report.failovers = [
             -1.0 if (v := failover(timeline, f, nxt.at if nxt else None)) is None else round(v, 2)
