@@ -73,7 +73,8 @@ def _exit_worker(exc: BaseException) -> None:
     fenced = isinstance(exc, _FATAL)
     log.error(
         "another worker took over this worker's partitions; stopping" if fenced
-        else "routing failed and retries are exhausted; stopping without committing",
+        else "routing failed (after CABLEROUTER_STAGE_RETRY_SECONDS of retries, or a bug); "
+        "stopping without committing",
         extra={"error": repr(exc), "exit_status": EXIT_ROUTING_FAILED},
     )
     logging.shutdown()
@@ -93,9 +94,11 @@ class _Part:
         self.shipped = 0  # how many of ``outcomes`` were looked at for the transaction
         self.writer: PartitionWriter | None = None
         self.txn: Transaction | None = None
+        self.failed_early = False  # shipping early failed: the rest waits for _commit
 
     def can_ship(self) -> bool:
-        return self.shipped < len(self.outcomes) and (self.previous is None or self.previous.done())
+        return (not self.failed_early and self.shipped < len(self.outcomes)
+                and (self.previous is None or self.previous.done()))
 
     def restart(self) -> None:
         """Start over after an aborted attempt: every outcome goes in the next one."""
@@ -243,7 +246,7 @@ class BatchRouter:
                     parts[(outcome.source.topic, outcome.source.partition)].outcomes.append(outcome)
                 for part in parts.values():  # ship early where the partition's turn has come
                     if part.can_ship():
-                        await self._ship(part)
+                        await self._ship_early(part)
             results = await asyncio.gather(*(self._commit(part) for part in parts.values()),
                                            return_exceptions=True)
             for result in results:
@@ -274,6 +277,16 @@ class BatchRouter:
                             "count": len(pending) - len(keep), "committed": committed})
         part.kept.extend(keep)
         await part.txn.add(self._outcomes.records(keep))
+
+    async def _ship_early(self, part: _Part) -> None:
+        """:meth:`_ship` while the batch is still being prepared; a failure here is left
+        to :meth:`_commit`, which starts the partition's part over with its retries."""
+        try:
+            await self._ship(part)
+        except Exception as exc:  # noqa: BLE001 - retried in _commit
+            await self._abort(part, exc)
+            part.restart()
+            part.failed_early = True
 
     async def _commit(self, part: _Part) -> None:
         """Commit ``part`` in its turn, retrying a failed transaction with back-off."""

@@ -8,7 +8,7 @@ import itertools
 import pathlib
 
 import msgspec
-from aiokafka.errors import KafkaTimeoutError, ProducerFenced
+from aiokafka.errors import KafkaConnectionError, KafkaTimeoutError, ProducerFenced
 from prometheus_client import CollectorRegistry
 
 from cablerouter.config import Settings
@@ -68,6 +68,7 @@ class FakeSink:
         self.committed: dict = {}  # the group's committed offsets when a writer starts
         self.writers: dict = {}
         self.fail_commits = 0
+        self.fail_writers = 0
         self.failure: Exception = KafkaTimeoutError()
         self.hold: dict = {}  # (input partition, next offset) -> Event: commit waits for it
 
@@ -84,6 +85,9 @@ class FakeSink:
         return len(new)
 
     async def writer(self, tp) -> FakeWriter:
+        if self.fail_writers:
+            self.fail_writers -= 1
+            raise KafkaConnectionError("node not ready")
         if tp not in self.writers:
             self.writers[tp] = FakeWriter(self, tp, self.committed.get(tp))
         return self.writers[tp]
@@ -240,6 +244,18 @@ async def test_a_failed_transaction_is_aborted_and_retried_and_written_once() ->
     assert metrics.transactions.labels("aborted")._value.get() == 2
     assert metrics.produce_errors._value.get() == 2
     assert metrics.routed._value.get() == 1 and not router.fatal
+
+
+async def test_a_writer_that_cannot_start_while_the_batch_is_prepared_is_retried() -> None:
+    # The partition's producer is started as soon as the first records are ready; a broker
+    # that just died makes that fail, and the commit's retries take over.
+    router, sink, metrics = make_router()
+    sink.fail_writers = 2
+    await router.route([record(i, SEED) for i in range(150)])
+    assert not router.fatal
+    assert [offset for *_, offset in sink.transactions] == [150]
+    assert len(by_topic(sink.sent, "cables.routed")) == 150
+    assert metrics.produce_errors._value.get() == 2
 
 
 async def test_retries_are_bounded_then_the_worker_stops_without_committing() -> None:
