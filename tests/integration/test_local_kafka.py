@@ -6,8 +6,10 @@ paused one shows as paused and is resumed, and ``controller`` names the quorum l
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import pathlib
+import shutil
 import subprocess
 import time
 
@@ -76,13 +78,29 @@ async def read_all(topic: str, partitions: int) -> list[bytes]:
 
 @pytest.fixture(scope="module")
 def cluster():
-    launcher("stop")  # whatever an earlier, interrupted run left
-    try:
-        out = ok("start", "--nodes", "3", timeout=240)
-        yield out.strip().splitlines()[-1]
-    finally:
-        launcher("stop", timeout=120)
-        assert "not running" in launcher("status").stdout
+    # One test session at a time owns this cluster: another one waits here instead of
+    # stopping the cluster under the first one's feet. The lock goes with its process, so a
+    # run killed hard leaves only its brokers behind, which 'stop' below removes.
+    HOME.mkdir(parents=True, exist_ok=True)
+    with open(HOME / "test.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        launcher("stop")  # whatever an earlier, interrupted run left
+        try:
+            out = ok("start", "--nodes", "3", timeout=240)
+            yield out.strip().splitlines()[-1]
+        finally:
+            _keep_logs_and_stop()
+
+
+def _keep_logs_and_stop() -> None:
+    # 'stop' removes the run folder: keep the brokers' logs of the last run beside it
+    kept = HOME / "last-run-logs"
+    shutil.rmtree(kept, ignore_errors=True)
+    kept.mkdir(parents=True)
+    for log in HOME.glob("run/node*/broker.log"):
+        shutil.copy(log, kept / f"{log.parent.name}.log")
+    launcher("stop", timeout=120)
+    assert "not running" in launcher("status").stdout
 
 
 async def test_kill_restart_pause_resume_and_controller(cluster) -> None:
@@ -112,7 +130,7 @@ async def test_kill_restart_pause_resume_and_controller(cluster) -> None:
     assert controller() in (1, 2, 3)
     ok("kill", "2")
     status = ok("status")
-    assert "running: 2/3" in status and "node 2 DOWN" in status, status
+    assert "running: 2/3" in status and "node 2 DOWN" in status, f"{status}\n{_logs()}"
     started = time.monotonic()
     await produce(topic, [b"down-0", b"down-1", b"down-2"], partitions)  # 2 of 3 in sync: enough
     print(f"acks=all produce with node 2 killed took {time.monotonic() - started:.1f}s")
