@@ -53,12 +53,29 @@ class Cluster:
                 f"{proc.stderr[-3000:]}\n{self.broker_logs()}")
         return proc.stdout
 
-    def start(self) -> str:
-        """A fresh cluster: whatever an earlier run left in this home is stopped first."""
+    def start(self, attempts: int = 3) -> str:
+        """A fresh cluster: whatever an earlier run left in this home is stopped first.
+
+        Node 3's port is in Linux's ephemeral range (32768-60999), where a client that
+        probes it before the broker listens can be handed that very port as its own and
+        connect to itself; the broker then fails to bind ("Address already in use"). Such
+        a start is retried with the ports shifted by another 100.
+        """
         self.launcher("stop", check=False)
-        out = self.launcher("start", "--nodes", str(NODES), timeout=300)
-        self.bootstrap = out.strip().splitlines()[-1]
-        return self.bootstrap
+        for attempt in range(attempts):
+            try:
+                out = self.launcher("start", "--nodes", str(NODES), timeout=300)
+            except LauncherError:
+                bind = "Address already in use" in self.broker_logs(2000)
+                self.launcher("stop", check=False)
+                if not bind or attempt == attempts - 1:
+                    raise
+                self.shift += 100
+                self.env["LOCAL_KAFKA_PORT_SHIFT"] = str(self.shift)
+                continue
+            self.bootstrap = out.strip().splitlines()[-1]
+            return self.bootstrap
+        raise AssertionError("unreachable")
 
     def stop(self) -> None:
         self.launcher("stop", check=False, timeout=120)
@@ -80,9 +97,17 @@ class Cluster:
         """SIGKILL node ``node``; returns the wall time just before the kill."""
         return self._fault("kill", node)
 
-    def restart(self, node: int) -> float:
-        """Start node ``node`` again; returns when it answers (wall time of the request)."""
-        return self._fault("restart", node)
+    def restart(self, node: int, attempts: int = 4) -> float:
+        """Start node ``node`` again; returns when it answers (wall time of the request).
+        A start that failed to bind its port (see :meth:`start`) is tried again."""
+        for attempt in range(attempts):
+            try:
+                return self._fault("restart", node)
+            except LauncherError:
+                if attempt == attempts - 1 or "Address already in use" not in self.broker_logs(200):
+                    raise
+                time.sleep(5)
+        raise AssertionError("unreachable")
 
     def pause(self, node: int) -> float:
         return self._fault("pause", node)
@@ -94,7 +119,7 @@ class Cluster:
         out = []
         for log in sorted(self.home.glob("run/node*/broker.log")):
             tail = log.read_text(errors="replace").splitlines()[-lines:]
-            out.append(f"--- {log}\n" + "\n".join(tail))
+            out.append(f"--- {log}\n" + "\n".join(line[:300] for line in tail))
         return "\n".join(out)
 
     def admin(self) -> AIOKafkaAdminClient:

@@ -11,14 +11,36 @@ worker exits with status 75 when routing cannot go on, or when it was fenced).
 from __future__ import annotations
 
 import pathlib
+import subprocess
+import sys
 import threading
 import time
 
 import msgspec
 
-from tests.integration.routerutil import WorkerProcess
+from tests.integration.routerutil import REPO, WorkerProcess
 
 RESTART_DELAY = 0.5  # seconds between an exit and the next start, like a supervisor's
+# Runs `cablerouter worker` with PR_SET_PDEATHSIG (1) = SIGKILL (9): it dies with the thread
+# that started it, so a test run that is killed leaves no worker behind hammering the
+# cluster's ports (set in the child itself, which keeps it over the exec).
+_DIE_WITH_PARENT = (
+    "import ctypes, os, sys\n"
+    "ctypes.CDLL(None).prctl(1, 9)\n"
+    "os.execv(sys.executable, [sys.executable, '-m', 'cablerouter', 'worker'])\n"
+)
+
+
+class _Worker(WorkerProcess):
+    """:class:`WorkerProcess` that does not outlive the test process."""
+
+    def start(self) -> _Worker:
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 - closed in wait()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", _DIE_WITH_PARENT], env=self.env, cwd=REPO,
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )
+        return self
 
 
 class Exit(msgspec.Struct, frozen=True):
@@ -57,7 +79,7 @@ class SupervisedWorker:
         state = self._log_dir / f"{self.name}.{n}.state"
         state.mkdir(parents=True, exist_ok=True)
         env = {**self._env, "CABLEROUTER_STATE_DIR": str(state)}
-        w = WorkerProcess(env, self._log_dir / f"{self.name}.{n}.log")
+        w = _Worker(env, self._log_dir / f"{self.name}.{n}.log")
         # The launcher's variable shares the settings' prefix; a worker rejects it.
         w.env.pop("CABLEROUTER_KAFKA_HOME", None)
         self.current = w.start()
