@@ -342,16 +342,19 @@ def check(
 
     expected_deliveries: collections.Counter[tuple[Source, DeliveryKey]] = collections.Counter()
     for source, want in predicted.items():
+        if isinstance(want, Routed):
+            expected_deliveries.update((source, d) for d in want.deliveries)
         got = outcomes.get(source, [])
         if not got:
             report.outcomes_missing += 1
-            _limit(problems, f"no outcome for raw {source}: expected {want}")
+            _limit(problems, f"no outcome for raw {source}: expected " + (
+                f"cable {want.cable_id} routed to {len(want.deliveries)} topics"
+                if isinstance(want, Routed) else f"a dead letter ({want.reason})"))
             continue
         if len(got) > 1:
             report.outcomes_duplicated += len(got) - 1
         kind, first = got[0]
         if isinstance(want, Routed):
-            expected_deliveries.update((source, d) for d in want.deliveries)
             if kind != "routed":
                 report.outcomes_wrong += 1
                 _limit(problems, f"raw {source} dead-lettered ({dict(first.headers).get('reason')}), "
