@@ -5,15 +5,23 @@ aborted one is invisible, and a new owner of an input partition fences the old o
 
 from __future__ import annotations
 
+import asyncio
 import os
 
 import pytest
 from aiokafka.errors import KafkaError
-
 from cablerouter.config import Settings
 from cablerouter.router.sink import DeliverySink, OutRecord
+
 from tests.integration.kafkautil import read_to_end
 
+
+async def _committed_soon(sink: DeliverySink, tp: tuple[str, int], timeout: float = 15.0) -> int | None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (offset := await sink.committed_offset(tp)) is None and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    return offset
 
 
 async def test_batched_send_places_records_like_send_and_keeps_order(bootstrap, topic_factory, producer,
@@ -35,7 +43,9 @@ async def test_batched_send_places_records_like_send_and_keeps_order(bootstrap, 
         txn = await writer.begin()
         await txn.add(records)
         await txn.commit(41)
-        assert await sink.committed_offset(raw) == 41
+        # The commit returns when the coordinator has decided; the offset is visible once
+        # its marker is written, a moment later.
+        assert await _committed_soon(sink, raw) == 41
     finally:
         await sink.stop()
     for i, key in enumerate(keys):
@@ -89,6 +99,6 @@ async def test_aborted_records_are_invisible_and_a_new_owner_fences_the_old(boot
     check = DeliverySink(settings)
     await check.start()
     try:
-        assert await check.committed_offset(raw) == 2
+        assert await _committed_soon(check, raw) == 2
     finally:
         await check.stop()

@@ -20,7 +20,7 @@ from cablerouter.config import Settings
 from cablerouter.directory import Directory, apply_update, apply_updates
 from cablerouter.errors import CableRouterError
 from cablerouter.metrics import RouterMetrics
-from cablerouter.router.topics import create_missing_topics
+from cablerouter.router.topics import create_missing_topics, directory_topic_spec
 
 __all__ = ("DirectoryFeed",)
 
@@ -66,8 +66,7 @@ class DirectoryFeed(Service):
         admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
         await admin.start()
         try:
-            await create_missing_topics(admin, {
-                s.directory_topic: (1, s.topic_replication, {"cleanup.policy": "compact"})})
+            await create_missing_topics(admin, {s.directory_topic: directory_topic_spec(s)})
         finally:
             await admin.close()
 
