@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import pathlib
 import random
 
@@ -53,10 +54,37 @@ def corpus() -> list[bytes]:
     return [f.read_bytes() for f in files]
 
 
+def held_out_seed() -> int | None:
+    """``FAULTS_SEED`` (an integer) asks for a held-out run: other cables and other fault
+    timing than the suite's own, chosen by that seed."""
+    value = os.environ.get("FAULTS_SEED", "").strip()
+    return int(value) if value else None
+
+
+def held_out_rng(salt: str) -> random.Random | None:
+    """A random source for ``salt`` in a held-out run (``None`` in the suite's own)."""
+    seed = held_out_seed()
+    return None if seed is None else random.Random(f"{seed}:{salt}")
+
+
 def corpus_stream(count: int) -> list[bytes]:
-    """``count`` cables: the corpus repeated (each copy gets its own key when published)."""
+    """``count`` cables: the corpus repeated (each copy gets its own key when published).
+
+    In a held-out run (:func:`held_out_seed`) the cables come in a shuffled order and about
+    a third are mutants of corpus cables (pieces inserted, bytes deleted, lines doubled),
+    which the prediction reads like any other input.
+    """
     cables = corpus()
-    return [cables[i % len(cables)] for i in range(count)]
+    rng = held_out_rng("stream")
+    if rng is None:
+        return [cables[i % len(cables)] for i in range(count)]
+    from tests.mutants import mutants
+
+    pieces = [b"XMT ", b"\n", b"INFO ", b"RUEHC/SECSTATE WASHDC", b" 0000", b"//", b"PAGE 02"]
+    changed = mutants(CORPUS_FILES, pieces, count // 3 + 1, rng.randrange(1 << 30))
+    stream = [rng.choice(cables) for _ in range(count - len(changed))] + changed
+    rng.shuffle(stream)
+    return stream[:count]
 
 
 class Predictor:
