@@ -14,7 +14,6 @@ import argparse
 import gc
 import logging
 import os
-import pathlib
 import signal
 import sys
 import threading
@@ -148,8 +147,6 @@ def _run(args: argparse.Namespace) -> int:
     )
     registry = CollectorRegistry()
     router = create_app(settings, registry=registry, directory=directory)
-    # Faust creates its data directory but not the folders above it.
-    pathlib.Path(router.app.conf.datadir).absolute().parent.mkdir(parents=True, exist_ok=True)
     web_app = build_web_app(
         registry=registry,
         readiness=router.progress.readiness,

@@ -23,6 +23,7 @@ from cablerouter.router.batch import BatchRouter, SourceRecord, stage_for
 from cablerouter.router.directory_feed import DirectoryFeed
 from cablerouter.router.prepare import InlineStage, ProcessStage
 from cablerouter.router.progress import Progress
+from cablerouter.router.retry import Backoff
 from cablerouter.router.sink import DeliverySink
 from cablerouter.router.topics import ensure_router_topics
 from cablerouter.router.transport import RouterTransport
@@ -87,8 +88,7 @@ async def create_router_topics(settings: Settings) -> set[str]:
     missing, retrying with back-off for ``stage_retry_seconds``; returns those created."""
     from aiokafka.admin import AIOKafkaAdminClient
 
-    deadline = time.monotonic() + settings.stage_retry_seconds
-    delay = 0.5
+    backoff = Backoff(settings.stage_retry_seconds)
     while True:
         admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers,
                                     request_timeout_ms=10_000)
@@ -99,7 +99,8 @@ async def create_router_topics(settings: Settings) -> set[str]:
                 log.info("created the router's topics", extra={"topics": sorted(created)})
             return created
         except Exception as exc:
-            if time.monotonic() + delay > deadline:
+            delay = backoff.next()
+            if delay is None:
                 log.error("could not create the router's topics; stopping",
                           extra={"error": repr(exc)})
                 raise
@@ -111,7 +112,6 @@ async def create_router_topics(settings: Settings) -> set[str]:
             except Exception:  # noqa: BLE001 - never started
                 pass
         await asyncio.sleep(delay)
-        delay = min(delay * 2, 5.0)
 
 
 def state_directory(settings: Settings) -> str:

@@ -41,6 +41,7 @@ from cablerouter.router.prepare import (
 )
 from cablerouter.router.outcomes import Outcome, Outcomes, RejectedCable, RoutedCable
 from cablerouter.router.progress import Progress
+from cablerouter.router.retry import Backoff
 from cablerouter.router.sink import DeliverySink, PartitionWriter, Transaction
 from cablerouter.telegram import DecodeLimits
 
@@ -292,8 +293,7 @@ class BatchRouter:
         """Commit ``part`` in its turn, retrying a failed transaction with back-off."""
         if part.previous is not None:
             await part.previous
-        deadline = self._clock() + self._s.stage_retry_seconds
-        delay = 0.5
+        backoff = Backoff(self._s.stage_retry_seconds, clock=self._clock)
         while True:
             try:
                 await self._ship(part)
@@ -311,15 +311,14 @@ class BatchRouter:
                 self._progress.produce_succeeded(self._clock())
                 break
             except Exception as exc:
-                fatal = isinstance(exc, _FATAL) or self._clock() + delay > deadline
                 await self._abort(part, exc)
-                if fatal:
+                delay = None if isinstance(exc, _FATAL) else backoff.next()
+                if delay is None:
                     raise
                 log.warning("routing transaction failed; retrying",
                             extra={"topic": part.tp[0], "partition": part.tp[1],
                                    "error": repr(exc), "retry_in": delay})
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
                 part.restart()
         self._outcomes.account(part.kept, skipped=len(part.outcomes) - len(part.kept))
         part.turn.set_result(None)
@@ -339,7 +338,7 @@ class BatchRouter:
         except BaseException as exc:  # noqa: BLE001 - the writer is replaced
             log.warning("aborting a transaction failed; restarting the partition's producer",
                         extra={"topic": part.tp[0], "partition": part.tp[1], "error": repr(exc)})
-            await self._sink.forget(part.tp)
+            await self._sink.release([part.tp])
 
     async def _ensure_topics(self, outcomes: list[Outcome]) -> list[Outcome]:
         wanted: set[str] = set()
@@ -373,20 +372,16 @@ class BatchRouter:
     async def _create_topics(self, topics: set[str]) -> int:
         """Create ``topics``, retrying with back-off for ``stage_retry_seconds`` (a
         controller that just died makes the call time out until another takes over)."""
-        deadline = self._clock() + self._s.stage_retry_seconds
-        delay = 0.5
+        backoff = Backoff(self._s.stage_retry_seconds, clock=self._clock)
         while True:
             try:
-                created = await self._sink.create_topics(topics)
+                return await self._sink.create_topics(topics)
             except Exception as exc:
                 self._metrics.produce_errors.inc()
                 self._progress.produce_failed(self._clock(), repr(exc))
-                if isinstance(exc, _FATAL) or self._clock() + delay > deadline:
+                delay = None if isinstance(exc, _FATAL) else backoff.next()
+                if delay is None:
                     raise
                 log.warning("creating topics failed; retrying",
                             extra={"count": len(topics), "error": repr(exc), "retry_in": delay})
                 await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
-                continue
-            return created
-

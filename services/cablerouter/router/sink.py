@@ -22,7 +22,6 @@ from collections.abc import Iterable, Sequence
 
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from cablerouter.config import Settings
@@ -159,7 +158,8 @@ class DeliverySink:
         return meta.offset
 
     async def release(self, tps: Iterable[Partition]) -> None:
-        """Stop the writers of ``tps`` (partitions this worker no longer owns)."""
+        """Stop the writers of ``tps``: partitions this worker no longer owns, or a writer
+        broken by a failure (the next use starts, and fences with, a fresh one)."""
         for tp in list(tps):
             task = self._writers.pop(tp, None)
             if task is None:
@@ -171,10 +171,6 @@ class DeliverySink:
             except BaseException:  # noqa: BLE001 - never started; nothing to stop
                 continue
             await _stop_quietly(writer.producer)
-
-    async def forget(self, tp: Partition) -> None:
-        """Drop ``tp``'s writer after a failure, so the next use starts a fresh one."""
-        await self.release([tp])
 
 
 async def _stop_quietly(producer: AIOKafkaProducer) -> None:
@@ -339,6 +335,3 @@ class Transaction:
         self._shipment.cancel()
         await self.writer.abort()
 
-
-KafkaFailure = (KafkaError, asyncio.TimeoutError, OSError)
-"""Errors of the broker or the network (retried); anything else is a bug."""

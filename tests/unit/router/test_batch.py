@@ -92,8 +92,9 @@ class FakeSink:
             self.writers[tp] = FakeWriter(self, tp, self.committed.get(tp))
         return self.writers[tp]
 
-    async def forget(self, tp) -> None:
-        self.writers.pop(tp, None)
+    async def release(self, tps) -> None:
+        for tp in tps:
+            self.writers.pop(tp, None)
 
 
 def make_router(**settings: object) -> tuple[BatchRouter, FakeSink, RouterMetrics]:
