@@ -25,6 +25,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark tests by folder so `-m unit|property|integration` selects a layer."""
     for item in items:
         parts = item.path.parts
-        for layer in ("unit", "property", "integration"):
+        for layer in ("unit", "property", "integration", "deploy"):
             if layer in parts:
                 item.add_marker(getattr(pytest.mark, layer))

@@ -86,6 +86,7 @@ from cablerouter.telegram._wrappers import locate_header
 from cablerouter.telegram.header import parse_header
 from cablerouter.telegram.lines import LineBuffer, decode_bytes
 from cablerouter.telegram.model import Cable, DecodeLimits, Warning
+from cablerouter.telegram.repairs import repair_addressees
 from cablerouter.telegram.text import parse_text, reference_id
 
 __all__ = ("REASONS", "decode_telegram", "decode_with")
@@ -156,7 +157,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = 
     if fast and native:
         cable = scan_decode(raw, limits)
         if cable is not None:
-            return cable
+            return repair_addressees(cable)
     warnings: list[Warning] = []
     text = decode_bytes(raw, limits, warnings)
     h = fast_header(text, limits, warnings) if fast else None
@@ -191,7 +192,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = 
     if precedence is None and h.dtg_raw is None and h.routing is not None:
         precedence = h.routing.precedence
     year = h.dtg.year if h.dtg is not None else None
-    return Cable(
+    cable = Cable(
         id=reference_id(t.classification, year),
         transmission=h.transmission,
         routing=h.routing,
@@ -222,3 +223,4 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = 
         paragraph_marks=t.paragraph_marks,
         body_line=t.body_line,
     )
+    return repair_addressees(cable)

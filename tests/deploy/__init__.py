@@ -1,0 +1,1 @@
+"""Deployment artefacts proven on real servers: image, compose stack, Helm chart, dashboards."""
