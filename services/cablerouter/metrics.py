@@ -15,7 +15,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 __all__ = ("RouterMetrics",)
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
-_DECODE_BUCKETS = (0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05)
+_PREPARE_BUCKETS = (0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05)
 _FANOUT_BUCKETS = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 500, 1000)
 
 
@@ -71,9 +71,11 @@ class RouterMetrics:
             "topics_created", "Addressee topics created by this worker.",
             namespace=ns, registry=registry,
         )
-        self.decode_seconds = Histogram(
-            "decode_seconds", "Time to decode and resolve one cable.",
-            namespace=ns, registry=registry, buckets=_DECODE_BUCKETS,
+        self.prepare_seconds = Histogram(
+            "prepare_seconds",
+            "Time to prepare one cable: decode it, resolve it against the directory and "
+            "encode its deliveries and audit record.",
+            namespace=ns, registry=registry, buckets=_PREPARE_BUCKETS,
         )
         self.end_to_end_seconds = Histogram(
             "end_to_end_seconds",

@@ -90,7 +90,7 @@ class Outcomes:
 
 
     def of(self, source: SourceRecord, result: Routed | Rejected | Failed) -> RoutedCable | RejectedCable:
-        self._metrics.decode_seconds.observe(result.seconds)
+        self._metrics.prepare_seconds.observe(result.seconds)
         if isinstance(result, Routed):
             records = result.records()
             largest = max(records[:-1], key=lambda r: len(r.value))
