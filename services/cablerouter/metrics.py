@@ -82,6 +82,12 @@ class RouterMetrics:
             "From the raw message's broker timestamp to all its deliveries acknowledged.",
             namespace=ns, registry=registry, buckets=_LATENCY_BUCKETS,
         )
+        self.end_to_end_by_precedence_seconds = Histogram(
+            "end_to_end_by_precedence_seconds",
+            "end_to_end_seconds per cable precedence: the highest precedence of its "
+            "deliveries (NONE when none has one).",
+            ["precedence"], namespace=ns, registry=registry, buckets=_LATENCY_BUCKETS,
+        )
         self.fanout = Histogram(
             "fanout_deliveries", "Deliveries per routed cable.",
             namespace=ns, registry=registry, buckets=_FANOUT_BUCKETS,

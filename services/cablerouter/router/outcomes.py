@@ -20,10 +20,14 @@ from cablerouter.metrics import RouterMetrics
 from cablerouter.router.envelope import OutRecord, deadletter_headers, deadletter_record
 from cablerouter.router.prepare import Failed, Rejected, Routed, SourceRecord
 from cablerouter.router.progress import Progress
+from cablerouter.telegram.model import PRECEDENCES
 
 __all__ = ("Outcome", "Outcomes", "RejectedCable", "RoutedCable")
 
 log = logging.getLogger("cablerouter.router")
+
+# Most urgent first: a cable's latency is counted under its most urgent delivery's precedence.
+_URGENCY = {p: i for i, p in enumerate(PRECEDENCES)}
 
 
 class RoutedCable(msgspec.Struct):
@@ -131,12 +135,17 @@ class Outcomes:
             if isinstance(o, RoutedCable):
                 routed += 1
                 m.fanout.observe(len(o.deliveries))
+                urgent = None
                 for role, precedence, addressee, unknown in o.deliveries:
                     key = (role, precedence or "NONE")
                     by_role[key] = by_role.get(key, 0) + 1
                     by_addressee[addressee] = by_addressee.get(addressee, 0) + 1
                     unknown_count += unknown
-                m.end_to_end_seconds.observe(max(0.0, wall - src.timestamp))
+                    if precedence and _URGENCY.get(precedence, 99) < _URGENCY.get(urgent, 100):
+                        urgent = precedence
+                latency = max(0.0, wall - src.timestamp)
+                m.end_to_end_seconds.observe(latency)
+                m.end_to_end_by_precedence_seconds.labels(urgent or "NONE").observe(latency)
             else:
                 m.dead_lettered.labels(o.reason).inc()
                 log.warning(
