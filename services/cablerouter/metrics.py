@@ -12,7 +12,13 @@ from collections.abc import Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
-__all__ = ("RouterMetrics",)
+from cablerouter.telegram.decode import REASONS
+from cablerouter.telegram.model import PRECEDENCES
+
+__all__ = ("DEAD_LETTER_REASONS", "RouterMetrics")
+
+DEAD_LETTER_REASONS = (*REASONS, "no_deliveries", "topic_limit", "delivery_too_large", "internal_error")
+"""Every dead-letter reason: the decoder's and the router's own."""
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 _PREPARE_BUCKETS = (0.00002, 0.00005, 0.0001, 0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05)
@@ -132,6 +138,19 @@ class RouterMetrics:
             "(re-delivered after a rebalance).",
             namespace=ns, registry=registry,
         )
+
+        # Series of the fixed vocabularies exist from the start at 0: a series that appears
+        # with its first count has no earlier sample, so rate() and increase() (dashboards,
+        # alerts) would never see that first rise.
+        for reason in DEAD_LETTER_REASONS:
+            self.dead_lettered.labels(reason)
+        for outcome in ("committed", "aborted"):
+            self.transactions.labels(outcome)
+        for precedence in (*PRECEDENCES, "NONE"):
+            self.end_to_end_by_precedence_seconds.labels(precedence)
+            for role in ("action", "info"):
+                key = (role, precedence)
+                self._delivery_children[key] = self.deliveries.labels(*key)
 
     def count_deliveries(self, by_role: Mapping[tuple[str, str], int], by_addressee: Mapping[str, int]) -> None:
         """Count deliveries tallied by (role, precedence) and by addressee: one increment
