@@ -153,7 +153,9 @@ def _variables() -> list[Json]:
     def query_var(name: str, label: str, query: str) -> Json:
         return {
             "name": name, "label": label, "type": "query", "datasource": DATASOURCE,
-            "definition": query, "query": {"qryType": 1, "query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
+            # A classic query (the label_values function), as Grafana's query editor saves it.
+            "definition": query,
+            "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
             "refresh": 2, "includeAll": True, "multi": True, "allValue": ".*",
             "current": {"selected": True, "text": ["All"], "value": ["$__all"]},
             "options": [], "regex": "", "sort": 1, "hide": 0,
