@@ -46,14 +46,20 @@ class Router:
         self.feed = feed
         self.sink = sink
         self.registry = registry
+        self._lag_series: set[tuple[str, str]] = set()
 
     async def update_lag(self) -> None:
         """Refresh the lag gauges from the consumer's high-water marks.
 
         A partition this worker has not routed anything from yet (for example one it took
-        over fully consumed) is measured from the consumer's position, not from zero.
+        over fully consumed) is measured from the consumer's position, not from zero. The
+        gauge of a partition no longer assigned is removed: its new owner reports its lag.
         """
         consumer = self.app.consumer
+        assigned = {(tp.topic, str(tp.partition)) for tp in consumer.assignment()}
+        for labels in self._lag_series - assigned:
+            self.metrics.consumer_lag.remove(*labels)
+        self._lag_series &= assigned
         for tp in consumer.assignment():
             if tp.topic != self._raw_topic:  # Faust's own internal topics are not input
                 continue
@@ -67,6 +73,7 @@ class Router:
                 continue
             lag = self.progress.observe_highwater(tp.topic, tp.partition, highwater, position)
             self.metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(lag)
+            self._lag_series.add((tp.topic, str(tp.partition)))
 
 
 class _RouterApp(faust.App):
