@@ -228,8 +228,12 @@ def test_provisioned_datasource_is_the_one_the_dashboards_use() -> None:
     assert source["url"] == "http://prometheus:9090"
     assert source["isDefault"] is True
     assert re.fullmatch(r"\d+[smh]", source["jsonData"]["timeInterval"])
-    scrape = yaml.safe_load((REPO / "deploy" / "prometheus" / "prometheus.yml").read_text())
-    assert source["jsonData"]["timeInterval"] == scrape["global"]["scrape_interval"]
+    # Grafana's $__rate_interval needs the scrape interval of the stack's Prometheus.
+    for config_file in ("compose.yml", "prometheus.yml"):
+        path = REPO / "deploy" / "prometheus" / config_file
+        if path.exists():
+            scrape = yaml.safe_load(path.read_text())
+            assert source["jsonData"]["timeInterval"] == scrape["global"]["scrape_interval"], path
 
 
 def test_dashboard_provider_reads_a_folder_of_files() -> None:
