@@ -7,8 +7,8 @@ Usage::
 Prints cables/s and µs per cable for the full decode (header, text fields and body) and,
 measured the same way in the same run, for a floor of ``bytes.decode`` +
 ``str.splitlines`` over the same inputs and for the decoder without its native scanner
-(``decode_with(..., fast=True, native=False)``: the Python fast paths and line parsers
-alone). Exits 1 when the decoder is below the target.
+(``decode_with(..., native=False)``: the Python parsers alone). Exits 1 when the decoder
+is below the target.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import sys
 import time
 
 from cablerouter.telegram import DecodeLimits, decode_telegram
-from cablerouter.telegram._scan import AVAILABLE, scan_decode
+from cablerouter.telegram._scan import INSTALLED, scan_decode
 from cablerouter.telegram.decode import decode_with
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -40,7 +40,7 @@ def _decode(raws: list[bytes]) -> None:
 def _python_only(raws: list[bytes]) -> None:
     limits = DecodeLimits()
     for raw in raws:
-        decode_with(raw, limits, fast=True, native=False)
+        decode_with(raw, limits, native=False)
 
 
 def _measure(fn, raws: list[bytes], rounds: int) -> float:
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     native = sum(scan_decode(raw, DecodeLimits()) is not None for raw in raws)
     print(f"corpus: {len(raws)} cables, mean {size:,.0f} bytes, {args.rounds} rounds x 5 samples (best)")
     print(
-        f"native scanner: {'installed' if AVAILABLE else 'NOT INSTALLED'}, reads {native} of {len(raws)} cables"
+        f"native scanner: {'installed' if INSTALLED else 'NOT INSTALLED'}, reads {native} of {len(raws)} cables"
         " (the others take the Python parsers)"
     )
     print(f"floor  (decode + splitlines): {1 / floor:10,.0f} cables/s {floor * 1e6:8.1f} us/cable")

@@ -8,9 +8,9 @@ Every input must either decode into a Cable with at least one addressee or raise
 ``DecodeError`` with a documented reason; anything else is printed with the seed and the
 input number (re-run with the same seed to reproduce) and the exit code is 1.
 
-With ``--compare`` every input is also decoded by the line-by-line parsers alone
-(``decode_with(..., fast=False)``), and any difference from ``decode_telegram`` (which
-tries the native scanner and the fast paths first) is a failure too.
+With ``--compare`` every input is also decoded by the Python parsers alone
+(``decode_with(..., native=False)``), and any difference from ``decode_telegram`` (which
+tries the native scanner first) is a failure too.
 """
 
 from __future__ import annotations
@@ -66,10 +66,10 @@ def generate(rng: random.Random, cables: list[bytes]) -> bytes:
     return mutate(rng, rng.choice(cables))
 
 
-def _outcome(raw: bytes, limits: DecodeLimits, *, fast: bool) -> object:
-    """The decoded Cable, or the DecodeError's details (with all fast paths, or none)."""
+def _outcome(raw: bytes, limits: DecodeLimits, *, native: bool) -> object:
+    """The decoded Cable, or the DecodeError's details (native scanner first, or not at all)."""
     try:
-        return decode_telegram(raw, limits=limits) if fast else decode_with(raw, limits, fast=False)
+        return decode_with(raw, limits, native=native)
     except DecodeError as exc:
         return ("error", exc.reason, str(exc), exc.line, exc.excerpt)
 
@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.compare:
             if _scan.scan_decode(raw, limits) is not None:
                 outcomes["read natively"] += 1
-            if _outcome(raw, limits, fast=True) != _outcome(raw, limits, fast=False):
+            if _outcome(raw, limits, native=True) != _outcome(raw, limits, native=False):
                 failures += 1
-                print(f"seed={args.seed} input={n}: the fast paths and the line parsers differ", file=sys.stderr)
+                print(f"seed={args.seed} input={n}: the native scanner and the Python parsers differ", file=sys.stderr)
         try:
             cable = decode_telegram(raw, limits=limits)
         except DecodeError as exc:

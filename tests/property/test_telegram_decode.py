@@ -1,4 +1,6 @@
-"""Hypothesis: the decoder raises nothing but DecodeError, on any bytes or damaged cables.
+"""Hypothesis: the decoder raises nothing but DecodeError, on any bytes or damaged cables,
+and both readers (the native scanner first, or the Python parsers alone) give the same
+outcome.
 
 ``max_examples`` is moderate here; ``bench/fuzz_decode.py`` runs the same strategies for
 100,000+ inputs. Set ``CABLEROUTER_FUZZ_EXAMPLES`` to raise the count of this module.
@@ -15,6 +17,7 @@ from hypothesis import strategies as st
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram import Cable, DecodeLimits, decode_telegram
+from cablerouter.telegram.decode import decode_with
 from tests.property.fuzz_tokens import TOKENS
 
 pytestmark = pytest.mark.property
@@ -31,17 +34,25 @@ SETTINGS = settings(
 LIMITS = DecodeLimits(max_bytes=64 * 1024, max_addressees=40)
 
 
+def _python_only(raw: bytes) -> object:
+    try:
+        return decode_with(raw, LIMITS, native=False)
+    except DecodeError as exc:
+        return ("error", exc.reason, str(exc), exc.line, exc.excerpt)
+
 
 def check(raw: bytes) -> None:
     try:
         cable = decode_telegram(raw, limits=LIMITS)
     except DecodeError as exc:
+        assert _python_only(raw) == ("error", exc.reason, str(exc), exc.line, exc.excerpt)
         assert exc.reason in {
             "empty_input", "oversized_input", "binary_input", "no_addressees", "too_many_addressees", "bad_dtg",
         }  # fmt: skip
         assert exc.detail and "\n" not in exc.detail
         return
     assert isinstance(cable, Cable)
+    assert _python_only(raw) == cable
     assert cable.to or cable.info or cable.xmt
     assert len(cable.to) + len(cable.info) + len(cable.xmt) <= LIMITS.max_addressees
     for a in (*cable.to, *cable.info, *cable.xmt):

@@ -9,7 +9,7 @@ import re
 
 from cablerouter.telegram.lines import LineBuffer, strip_page_artefacts
 
-__all__ = ("read_body",)
+__all__ = ("read_body", "signer_of")
 
 # Paragraph classification marks: `(SBU)`, `(S/NF)` right after a paragraph number
 # (`3. (SBU)`, `4.(S/NF)`): a digit, a full stop and at most four blanks before the `(`.
@@ -31,7 +31,6 @@ _NOT_SIGNERS = frozenset(
 )
 # Lines closing a message or added by archives after it.
 _TRAILER = re.compile(r"NNNN|BT|#\d{3,5}|=+[A-Z ]*=+|[.\"'\\ ]+|<< ?END OF DOCUMENT ?>>", re.IGNORECASE)
-
 
 
 def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
@@ -62,7 +61,7 @@ def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
     body, _ = strip_page_artefacts(body)
     if not body:
         return body, None, []
-    signer = _signer(body[body.rfind("\n") + 1 :])
+    signer = signer_of(body[body.rfind("\n") + 1 :])
     # Distinct marks in order of appearance (exactly one look-behind captures per hit;
     # which one does not matter).
     marks = dict.fromkeys(
@@ -71,7 +70,7 @@ def read_body(buf: LineBuffer, index: int) -> tuple[str, str | None, list[str]]:
     return body, signer, list(marks)
 
 
-def _signer(line: str) -> str | None:
+def signer_of(line: str) -> str | None:
     """The signature when the last text line is a name (``SPRATLEN``, ``End Text. AGUIRRE``)."""
     s = line.strip().rstrip("\\ \t")
     if not s or s.endswith((".", ",", ":", ";")):

@@ -1,20 +1,27 @@
-"""Native fast path: the whole decode of a clean, standard ASCII cable in one scan.
+"""The native reader: the whole decode of a clean, standard ASCII cable in one scan.
 
-The optional extension module ``cablerouter_scan`` (Rust, in ``services/scan``) reads the
-heading, the classification line, the text preamble and the body of a cable whose every
-line is in the plain standard form, and returns their raw parts; :func:`scan_decode` builds
-the :class:`Cable` from them with the same helpers the Python parsers use (dates, filing
-time, preamble fields, signer). For anything else the scanner answers ``None`` and the
-decoder runs the Python parsers, so the result never depends on whether the module is
-installed, only the speed does (``tests/unit/telegram/test_fast_paths.py`` decodes with and
-without every fast path and requires equal results).
+The optional extension module ``cablerouter_scan`` (Rust, in ``services/scan``; its types
+are declared in ``services/scan/cablerouter_scan.pyi``) reads the heading, the
+classification line, the text preamble and the body of a cable whose every line is in the
+plain standard form, and returns a frozen ``ScannedCable`` with named parts;
+:func:`scan_decode` builds the :class:`Cable` from them with the same helpers the Python
+parsers use (dates, warnings, preamble fields). For anything else the scanner answers
+``None`` and the decoder runs the Python parsers, so the result never depends on whether
+the module is installed, only the speed does (``tests/unit/telegram/test_native_scan.py``
+requires equal results).
+
+The scanner is used whenever it is installed. (The test command runs the decoder's tests
+a second time with ``CABLEROUTER_NATIVE_SCANNER=0``, which ``tests/unit/telegram/conftest.py``
+reads to turn it off, so that the Python parsers alone are proven too.)
+
+A panic in the scanner is not swallowed: PyO3 raises it as ``PanicException``, which
+:func:`scan_decode` lets through for the decoder to record (``native_scanner_failed``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from cablerouter.telegram._body import _signer
 from cablerouter.telegram._classification import classification_of, misspelt_warning
 from cablerouter.telegram._formats import PROSIGN_PRECEDENCE
 from cablerouter.telegram._heading_warnings import (
@@ -37,26 +44,33 @@ from cablerouter.telegram.model import (
     TransmissionId,
     Warning,
 )
-from cablerouter.telegram.text import _skipped, declassification
+from cablerouter.telegram.text import declassification, skipped_lines_warnings
 
 try:
-    from cablerouter_scan import scan as _native_scan
+    import cablerouter_scan as _native
 except ImportError:  # not built: the Python parsers do all the work
-    _native_scan = None
+    _native = None
 
-__all__ = ("AVAILABLE", "scan_decode")
+__all__ = ("AVAILABLE", "INSTALLED", "ScannerPanic", "scan_decode")
 
-AVAILABLE = _native_scan is not None
+INSTALLED = _native is not None
 """Whether the native scanner is installed."""
+AVAILABLE = INSTALLED
+"""Whether :func:`scan_decode` uses the scanner (the tests' pure-Python run turns it off)."""
 
+ScannerPanic: type[BaseException] = _native.PanicException if _native is not None else type(
+    "ScannerPanic", (BaseException,), {"__doc__": "Never raised: the native scanner is not installed."}
+)
+"""What a panic in the scanner raises (PyO3's ``PanicException``, a ``BaseException``)."""
+
+_scan = _native.scan if _native is not None else None
 _UTC = dt.UTC
 
 
-def _addressee(
-    ri: str | None, plad: str, office: str | None, precedence: str | None, mcn: str | None, raw: str, line: int
-) -> Addressee:
-    """The :class:`Addressee` of the scanner's fields (AIG and office already settled)."""
-    return Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, office=office, line=line, raw=raw)  # type: ignore[arg-type]
+def _addressee(a) -> Addressee:  # noqa: ANN001 - cablerouter_scan.Addressee
+    return Addressee(
+        ri=a.ri, plad=a.plad, precedence=a.precedence, mcn=a.mcn, office=a.office, line=a.line, raw=a.raw
+    )
 
 
 def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
@@ -76,114 +90,121 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     Returns
     -------
     Cable or None
-        The cable exactly as the Python parsers decode it, or ``None``.
+        The cable exactly as the Python parsers decode it, or ``None`` (also when the
+        scanner is not installed or turned off).
+
+    Raises
+    ------
+    ScannerPanic
+        The scanner panicked (a bug in it); the caller decodes with the Python parsers.
     """
-    if _native_scan is None:
+    if _scan is None:
         return None
-    parts = _native_scan(raw, limits.max_bytes, limits.max_addressees, MAX_ADDRESSEE_CHARS)
-    if parts is None:
+    scanned = _scan(raw, limits.max_bytes, limits.max_addressees, MAX_ADDRESSEE_CHARS)
+    if scanned is None:
         return None
-    (fl1, routing, origin, security, fl5, filing, fm, block, cls, fields, body_index, body, marks, signer, ref_id,
-     pages, wrapper, distribution) = parts  # fmt: skip
-    action, info, dtg_raw, dtg_opsigs, year, month, day, hour, minute = fl5
-    if not month:  # the Python parsers raise bad_dtg
-        return None
-    try:
-        when = dt.datetime(year, month, day, hour, minute, 0, 0, _UTC)
-    except ValueError:  # the Python parsers raise bad_dtg
-        return None
+    dtg = scanned.dtg
+    stamp = dtg.time
+    when = dt.datetime(stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, 0, 0, _UTC)
     own: list[Warning] = []
     # Warnings in the order the Python parsers give them.
+    wrapper = scanned.wrapper
     if wrapper is not None:
-        own.append(wrapper_warning(*wrapper))
+        own.append(wrapper_warning(wrapper.first_line, wrapper.heading_index))
     fl4 = None
+    security = scanned.security
     if security is not None:
-        signal, letters, opsigs, fl4_line = security
-        fl4 = security_warning(signal, letters, opsigs, fl4_line, own)
-    for line in pages:
+        fl4 = security_warning(security.signal, security.letters, security.opsigs, security.line, own)
+    for line in scanned.page_lines:
         page_warning(own, line)
     origination = None
+    origin = scanned.origin
     if origin is not None:
-        ri, ssn, section, filing_raw = origin
         filing_time = None
+        filing = scanned.filing_time
         if filing is not None:
-            if filing[0] == 1:
-                own.append(bad_filing_time_warning(filing_raw))
+            if filing.time is None:
+                own.append(bad_filing_time_warning(origin.filing_time_raw))
             else:
-                filing_time = dt.datetime(*filing[1:], 0, 0, _UTC)
-                if filing[0] == 2:
+                f = filing.time
+                filing_time = dt.datetime(f.year, f.month, f.day, f.hour, f.minute, 0, 0, _UTC)
+                if filing.status == "far_from_dtg":
                     own.append(filing_time_mismatch_warning(filing_time, when))
         origination = Origination(
-            ri=ri,
-            ssn=ssn,
-            section=int(section) if section is not None else None,
+            ri=origin.ri,
+            ssn=origin.ssn,
+            section=int(origin.section) if origin.section is not None else None,
             filing_time=filing_time,
-            filing_time_raw=filing_raw,
+            filing_time_raw=origin.filing_time_raw,
         )
-    to: list[Addressee] = []
-    info_list: list[Addressee] = []
-    xmt: list[Addressee] = []
-    lists = (to, info_list, xmt)
-    for kind, ri, plad, office, precedence, mcn, raw_line, line in block:
-        lists[kind].append(
-            Addressee(ri=ri, plad=plad, precedence=precedence, mcn=mcn, office=office, line=line, raw=raw_line)
-        )
-    if info_list and not to:
-        own.append(no_action_warning(info_list[0].line))
-    cls_line, first_skipped, duplicate, cls_raw, word, efto, sec, secs, cls_origin, serial = cls
-    if first_skipped:
-        _skipped(own, first_skipped - 1, cls_line - 1, duplicate)
-    if word == "UUNCLAS":
-        own.append(misspelt_warning(cls_line))
-    captions, instructions, caption_warnings, eo, tags, subject, refs = fields
-    for line, detail in caption_warnings:
-        own.append(Warning(code="unknown_caption", line=line, detail=detail))
+    to = [_addressee(a) for a in scanned.to]
+    info = [_addressee(a) for a in scanned.info]
+    if info and not to:
+        own.append(no_action_warning(info[0].line))
+    cls = scanned.classification
+    skipped = scanned.skipped
+    if skipped is not None:
+        skipped_lines_warnings(own, skipped.first_line - 1, cls.line - 1, skipped.duplicate)
+    if cls.word == "UUNCLAS":
+        own.append(misspelt_warning(cls.line))
+    preamble = scanned.preamble
+    for caption_warning in preamble.caption_warnings:
+        own.append(Warning(code="unknown_caption", line=caption_warning.line, detail=caption_warning.detail))
+    eo = preamble.eo
     declassify_on = declassification(eo, own) if eo is not None else None
-    if signer is False:  # the last line is not ASCII: read in Python
-        signer = _signer(body[body.rfind("\n") + 1 :])
-    precedence = PROSIGN_PRECEDENCE[action]
+    precedence = PROSIGN_PRECEDENCE[dtg.action]
+    routing = scanned.routing
+    transmission = scanned.transmission
+    distribution = scanned.distribution
+    refs = preamble.refs
     return Cable(
-        id=ref_id,
-        transmission=TransmissionId(raw=fl1[0], channel=fl1[1], serial=fl1[2]) if fl1 is not None else None,
+        id=scanned.reference_id,
+        transmission=(
+            TransmissionId(raw=transmission.raw, channel=transmission.channel, serial=transmission.serial)
+            if transmission is not None
+            else None
+        ),
         routing=(
-            RoutingLine(prosign=routing[0], precedence=PROSIGN_PRECEDENCE[routing[0][0]], ris=routing[1])
+            RoutingLine(prosign=routing.prosign, precedence=PROSIGN_PRECEDENCE[routing.prosign[0]], ris=routing.ris)
             if routing is not None
             else None
         ),
         origin=origination,
         security=fl4,
         precedence=precedence,
-        info_precedence=PROSIGN_PRECEDENCE[info] if info else precedence,
+        info_precedence=PROSIGN_PRECEDENCE[dtg.info] if dtg.info else precedence,
         dtg=when,
-        dtg_raw=dtg_raw,
-        dtg_opsigs=dtg_opsigs,
-        originator=_addressee(*fm),
+        dtg_raw=dtg.raw,
+        dtg_opsigs=dtg.opsigs,
+        originator=_addressee(scanned.originator),
         to=to,
-        info=info_list,
-        xmt=xmt,
-        classification=classification_of(word, efto, sec, secs, cls_origin, serial, cls_raw, cls_line),
-        captions=captions,
+        info=info,
+        xmt=[_addressee(a) for a in scanned.xmt],
+        classification=classification_of(
+            cls.word, cls.efto, cls.section, cls.sections, cls.origin, cls.serial, cls.raw, cls.line
+        ),
+        captions=preamble.captions,
         eo=eo,
         declassify_on=declassify_on,
-        tags=tags,
-        subject=subject,
+        tags=preamble.tags,
+        subject=preamble.subject,
         refs=split_refs(refs) if refs is not None else [],
-        signer=signer,
-        body=body,
+        signer=scanned.signer,
+        body=scanned.body,
         warnings=own,
         size=len(raw),
         distribution=(
             InternalDistribution(
-                action=distribution[0],
-                info=distribution[1],
-                total=distribution[2],
-                traces=distribution[3],
-                line=distribution[4],
+                action=distribution.action,
+                info=distribution.info,
+                total=distribution.total,
+                traces=distribution.traces,
+                line=distribution.line,
             )
             if distribution is not None
             else None
         ),
-        instructions=instructions,
-        paragraph_marks=marks,
-        body_line=body_index + 1 if body_index >= 0 else None,
+        instructions=preamble.instructions,
+        paragraph_marks=scanned.paragraph_marks,
+        body_line=scanned.body_line,
     )

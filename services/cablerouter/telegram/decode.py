@@ -74,14 +74,17 @@ Warning codes (``Warning.code``)
     The E.O. line's ``DECL:`` date is not a valid date.
 ``no_text``
     The input ends after the header.
+``native_scanner_failed``
+    The native scanner failed on this input (a panic: a bug in the scanner, not bad
+    input); the Python parsers decoded it instead. The router counts these
+    (``cablerouter_native_scanner_failures_total``) and logs the first one.
 """
 
 from __future__ import annotations
 
 from cablerouter.errors import DecodeError
-from cablerouter.telegram._fast_header import fast_header
 from cablerouter.telegram._heading_warnings import no_action_warning
-from cablerouter.telegram._scan import scan_decode
+from cablerouter.telegram._scan import ScannerPanic, scan_decode
 from cablerouter.telegram._wrappers import locate_header
 from cablerouter.telegram.header import parse_header
 from cablerouter.telegram.lines import LineBuffer, decode_bytes
@@ -89,7 +92,7 @@ from cablerouter.telegram.model import Cable, DecodeLimits, Warning
 from cablerouter.telegram.repairs import repair_addressees
 from cablerouter.telegram.text import parse_text, reference_id
 
-__all__ = ("REASONS", "decode_telegram", "decode_with")
+__all__ = ("NATIVE_SCANNER_FAILED", "REASONS", "decode_telegram", "decode_with")
 
 REASONS: tuple[str, ...] = (
     "empty_input",
@@ -100,6 +103,9 @@ REASONS: tuple[str, ...] = (
     "bad_dtg",
 )
 """Every ``DecodeError.reason`` the decoder raises."""
+
+NATIVE_SCANNER_FAILED = "native_scanner_failed"
+"""The warning code of a cable the native scanner failed on (see the module docstring)."""
 
 _DEFAULT_LIMITS = DecodeLimits()
 
@@ -124,11 +130,11 @@ def decode_telegram(raw: bytes, *, limits: DecodeLimits = _DEFAULT_LIMITS) -> Ca
     DecodeError
         With one of the reason codes listed in this module's docstring.
     """
-    return decode_with(raw, limits, fast=True)
+    return decode_with(raw, limits, native=True)
 
 
-def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = True) -> Cable:
-    """Decode one raw telegram, with or without the fast paths.
+def decode_with(raw: bytes, limits: DecodeLimits, *, native: bool) -> Cable:
+    """Decode one raw telegram with one of the two readers.
 
     Parameters
     ----------
@@ -136,13 +142,11 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = 
         The telegram as received.
     limits
         Size and addressee limits.
-    fast
-        Try the single-pattern readers for clean standard input first (the default of
-        :func:`decode_telegram`); ``False`` runs only the line-by-line parsers. The result
-        is the same either way: the fast paths accept only input they read identically.
     native
-        With ``fast``, try the native scanner (``cablerouter_scan``, when installed)
-        before the Python fast paths; ``False`` tests or measures the Python ones alone.
+        Try the native scanner (``cablerouter_scan``, when installed and not turned off)
+        first, as :func:`decode_telegram` does; it reads clean standard cables and leaves
+        everything else to the Python parsers. ``False`` runs only the Python parsers, the
+        reference. The result is the same either way.
 
     Returns
     -------
@@ -154,40 +158,44 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, fast: bool, native: bool = 
     DecodeError
         As :func:`decode_telegram`.
     """
-    if fast and native:
-        cable = scan_decode(raw, limits)
-        if cable is not None:
-            return repair_addressees(cable)
     warnings: list[Warning] = []
+    if native:
+        try:
+            cable = scan_decode(raw, limits)
+        except ScannerPanic as exc:
+            # A bug in the scanner, not bad input: the Python parsers decode the cable, and
+            # the failure travels on it for the caller to count.
+            detail = f"the native scanner failed ({str(exc)[:80]}); decoded by the Python parsers"
+            warnings.append(Warning(code=NATIVE_SCANNER_FAILED, detail=" ".join(detail.split())))
+        else:
+            if cable is not None:
+                return repair_addressees(cable)
     text = decode_bytes(raw, limits, warnings)
-    h = fast_header(text, limits, warnings) if fast else None
     buf = LineBuffer(text)
-    distribution = None
-    if h is None:
-        start, distribution = locate_header(buf, warnings)
-        if start < 0:
-            raise DecodeError(
-                "no_addressees",
-                "Expected a telegram header (VZCZC, DE, DTG or FM line) with TO/INFO addressees, "
-                "got text only",
-                line=1,
-                excerpt=text.lstrip()[:60],
-            )
-        h = parse_header(buf, start, limits, warnings)
-        if not h.to and not h.info and not h.xmt:
-            raise DecodeError(
-                "no_addressees",
-                "Expected a TO or INFO addressee line, got none",
-                line=h.end + 1 if h.end < len(buf.lines) else None,
-                excerpt=buf.lines[start].strip()[:60],
-            )
+    start, distribution = locate_header(buf, warnings)
+    if start < 0:
+        raise DecodeError(
+            "no_addressees",
+            "Expected a telegram header (VZCZC, DE, DTG or FM line) with TO/INFO addressees, "
+            "got text only",
+            line=1,
+            excerpt=text.lstrip()[:60],
+        )
+    h = parse_header(buf, start, limits, warnings)
+    if not h.to and not h.info and not h.xmt:
+        raise DecodeError(
+            "no_addressees",
+            "Expected a TO or INFO addressee line, got none",
+            line=h.end + 1 if h.end < len(buf.lines) else None,
+            excerpt=buf.lines[start].strip()[:60],
+        )
     if h.dtg_raw is None:
         warnings.append(Warning(code="missing_dtg", detail="no FL5 date-time group"))
     if h.originator is None:
         warnings.append(Warning(code="missing_originator", detail="no FM line"))
     if h.info and not h.to:
         warnings.append(no_action_warning(h.info[0].line))
-    t = parse_text(buf, h.end, warnings, fast)
+    t = parse_text(buf, h.end, warnings)
     precedence = h.precedence
     if precedence is None and h.dtg_raw is None and h.routing is not None:
         precedence = h.routing.precedence

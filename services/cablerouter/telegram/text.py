@@ -14,7 +14,6 @@ import re
 
 from cablerouter.telegram._dates import parse_declassification_date
 from cablerouter.telegram._preamble import (
-    _next_field,
     CAPTION_PHRASES,
     CAPTION_WORDS,
     FIELD_MARKER,
@@ -32,7 +31,7 @@ from cablerouter.telegram._classification import (
 from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import Classification, Warning
 
-__all__ = ("Text", "declassification", "parse_text", "reference_id")
+__all__ = ("Text", "declassification", "parse_text", "reference_id", "skipped_lines_warnings")
 
 # How many lines after the header the classification line is looked for.
 _CLASS_SEARCH_LINES = 60
@@ -109,7 +108,7 @@ def _find_classification(
         u = " ".join(s.upper().lstrip(",;:\"'").split()).rstrip("\\ ")
         m = match_classification(u)
         if m is not None and (m.group("serial") is not None or m.group("sec") is not None):
-            _skipped(warnings, first, i - 1, duplicate)
+            skipped_lines_warnings(warnings, first, i - 1, duplicate)
             return i - 1, m, u
         if m is not None and fallback < 0:
             fallback, fallback_match, fallback_u = i - 1, m, u
@@ -121,15 +120,30 @@ def _find_classification(
         if "UNCLAS" in u or "SECRET" in u or "CONFIDENTIAL" in u:
             m = CLASSIFICATION_INSIDE.search(u)
             if m is not None:
-                _skipped(warnings, first, i - 1, duplicate)
+                skipped_lines_warnings(warnings, first, i - 1, duplicate)
                 return i - 1, m, u
     if fallback >= 0:
-        _skipped(warnings, first, fallback, duplicate)
+        skipped_lines_warnings(warnings, first, fallback, duplicate)
         return fallback, fallback_match, fallback_u
     return first, None, ""
 
 
-def _skipped(warnings: list[Warning], first: int, found: int, duplicate: bool) -> None:
+def skipped_lines_warnings(warnings: list[Warning], first: int, found: int, duplicate: bool) -> None:
+    """Warn about lines skipped before the classification line.
+
+    Parameters
+    ----------
+    warnings
+        Receives ``text_before_classification`` when lines ``first`` up to ``found``
+        (0-based, ``found`` excluded) were skipped, and ``duplicate_header`` when they held
+        a second copy of the header.
+    first
+        The first skipped line (-1: none).
+    found
+        The classification line.
+    duplicate
+        Whether a second copy of the header was among them.
+    """
     if found > first >= 0:
         warnings.append(
             Warning(
@@ -144,7 +158,7 @@ def _skipped(warnings: list[Warning], first: int, found: int, duplicate: bool) -
         )
 
 
-def parse_text(buf: LineBuffer, start: int, warnings: list[Warning], fast: bool = False) -> Text:
+def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
     """Parse the text from line ``start`` (0-based, first line after the header).
 
     Parameters
@@ -155,8 +169,6 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning], fast: bool 
         Index of the first line after the header.
     warnings
         Receives the text warnings.
-    fast
-        Take the fast paths for usual input (same result).
 
     Returns
     -------
@@ -184,7 +196,7 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning], fast: bool 
             tail = raw_line[offset:] if offset >= 0 and raw_line[offset:].upper() == tail else tail
             split_fields(tail, cls_index + 1, "", pieces)
         i = cls_index + 1
-    body_index = _read_preamble(buf, i, pieces, fast)
+    body_index = _read_preamble(buf, i, pieces)
     _fold_pieces(t, pieces, warnings)
     if body_index >= 0:
         t.body, t.signer, t.paragraph_marks = read_body(buf, body_index)
@@ -192,13 +204,11 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning], fast: bool 
     return t
 
 
-def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]], fast: bool = False) -> int:
+def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, int]]) -> int:
     """Collect preamble pieces from line ``i``; return the body's first line index (or -1).
 
     A piece is ``(field, text, line)``; ``text`` is ``None`` for a field marker and
     ``field`` is ``""`` for lines before any field (captions and passing instructions).
-    With ``fast``, the usual field lines (``TAGS: ...``) are read without FIELD_MARKER
-    and split_fields, with the same result.
     """
     field = pieces[-1][0] if pieces else ""
     seen_main = any(p[0] in ("subject", "tags", "ref") for p in pieces)
@@ -239,28 +249,6 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
         if (
             "TAGS" in upper or "SUBJ" in upper or "REF" in upper or "E.O" in upper or "EO " in upper or "E.0" in upper
         ):
-            if fast:
-                # The usual field lines, where FIELD_MARKER matches at 0 and ends at `end`:
-                # no search, and no split_fields when no further marker follows.
-                if s.startswith("TAGS: "):
-                    new_field, end = "tags", 5
-                elif s.startswith("SUBJECT: "):
-                    new_field, end = "subject", 8
-                elif s.startswith("E.O. 1") and len(s) >= 10 and s[6:10].isdecimal():
-                    new_field, end = "eo", 5
-                elif s.startswith("REF: "):
-                    new_field, end = "ref", 4
-                else:
-                    end = 0
-                if end and _next_field(s, end) is None:
-                    field = new_field
-                    pieces.append((field, None, i))
-                    rest = s[end:].strip()
-                    if rest:
-                        pieces.append((field, rest, i))
-                    seen_main = seen_main or field != "eo"
-                    after_blank = False
-                    continue
             fm = FIELD_MARKER.search(s)
         else:
             fm = None

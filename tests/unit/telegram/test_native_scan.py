@@ -2,21 +2,27 @@
 
 ``decode_telegram`` first hands the raw bytes to the Rust scanner, which answers with the
 parts of a clean, standard cable or ``None``. Whatever it accepts must decode to the same
-``Cable`` as the line-by-line parsers; these tests also require that it is installed and
-current (in CI), and that it still reads most of the corpus, so a change that quietly
-sends everything to the slow path fails here rather than only in the benchmark.
+``Cable`` as the line-by-line parsers (the reference reader); these tests also require that
+it is installed and current (in CI), that its type stub matches it, and that it still reads
+most of the corpus, so a change that quietly sends everything to the Python parsers fails
+here rather than only in the benchmark.
+
+With ``CABLEROUTER_NATIVE_SCANNER=0`` (the test command's second, pure-Python run) the
+scanner is off and the tests that need it are skipped.
 """
 
 from __future__ import annotations
 
+import ast
+import inspect
 import os
 import pathlib
 import random
 
 import pytest
 from cablerouter.errors import DecodeError
-from cablerouter.telegram import DecodeLimits, _scan
-from cablerouter.telegram.decode import decode_with
+from cablerouter.telegram import Cable, DecodeLimits, _scan
+from cablerouter.telegram.decode import NATIVE_SCANNER_FAILED, decode_with
 
 from tests.mutants import mutants
 
@@ -26,7 +32,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[3]
 CORPUS = ROOT / "tests" / "corpus"
 FILES = [CORPUS / "seed" / "10ASTANA179.txt", *sorted((CORPUS / "cables").glob("*.txt"))]
 LIMITS = DecodeLimits()
-SOURCE = ROOT / "services" / "scan" / "src" / "lib.rs"
+SCAN = ROOT / "services" / "scan"
 
 # Pieces inserted anywhere (the body included): what the scanner's rules turn on.
 PIECES = [
@@ -43,9 +49,16 @@ PIECES = [
 
 def _python(raw: bytes) -> object:
     try:
-        return decode_with(raw, LIMITS, fast=False)
+        return decode_with(raw, LIMITS, native=False)
     except DecodeError as exc:
         return ("error", exc.reason)
+
+
+def _outcome(raw: bytes, *, native: bool) -> object:
+    try:
+        return decode_with(raw, LIMITS, native=native)
+    except DecodeError as exc:
+        return ("error", exc.reason, str(exc), exc.line, exc.excerpt)
 
 
 def _read_natively(raw: bytes, context: object) -> bool:
@@ -63,19 +76,110 @@ def _mutants(count: int, seed: int) -> list[bytes]:
 
 
 def test_the_native_scanner_is_installed_and_built_from_this_source() -> None:
-    if not _scan.AVAILABLE:
+    if not _scan.INSTALLED:
         if os.environ.get("CI"):
             pytest.fail("cablerouter_scan is not installed: run deploy/setup (needs cargo)")
         pytest.skip("cablerouter_scan is not installed (deploy/setup builds it when cargo is present)")
     import cablerouter_scan
 
     digest = 0xCBF29CE484222325
-    for byte in SOURCE.read_bytes():
-        digest = ((digest ^ byte) * 0x100000001B3) % (1 << 64)
+    for path in sorted((SCAN / "src").glob("*.rs")):
+        for byte in path.name.encode() + b"\0" + path.read_bytes() + b"\0":
+            digest = ((digest ^ byte) * 0x100000001B3) % (1 << 64)
     assert cablerouter_scan.source_digest() == f"{digest:016x}", "stale build: re-run deploy/setup"
 
 
-needs_native = pytest.mark.skipif(not _scan.AVAILABLE and not os.environ.get("CI"), reason="native scanner not built")
+# Skipped when the scanner is turned off (conftest.py), or not built outside CI.
+needs_native = pytest.mark.skipif(
+    not _scan.AVAILABLE and (_scan.INSTALLED or not os.environ.get("CI")),
+    reason="native scanner turned off (CABLEROUTER_NATIVE_SCANNER=0) or not built",
+)
+needs_module = pytest.mark.skipif(
+    not _scan.INSTALLED and not os.environ.get("CI"), reason="native scanner not built"
+)
+
+
+@needs_module
+def test_the_type_stub_declares_what_the_module_holds() -> None:
+    import cablerouter_scan
+
+    stub = ast.parse((SCAN / "cablerouter_scan.pyi").read_text())
+    declared: dict[str, set[str] | list[str]] = {}
+    for node in stub.body:
+        if isinstance(node, ast.ClassDef):
+            declared[node.name] = {n.name for n in node.body if isinstance(n, ast.FunctionDef)}
+        elif isinstance(node, ast.FunctionDef):
+            declared[node.name] = [a.arg for a in node.args.args]
+    runtime = {name for name in dir(cablerouter_scan) if not name.startswith("_") and name != "cablerouter_scan"}
+    assert set(declared) == runtime
+    for name, members in declared.items():
+        obj = getattr(cablerouter_scan, name)
+        if isinstance(members, list):
+            assert list(inspect.signature(obj).parameters) == members, name
+        elif name != "PanicException":
+            fields = {n for n, v in vars(obj).items() if not n.startswith("_") and inspect.isdatadescriptor(v)}
+            assert members == fields, name
+    assert issubclass(cablerouter_scan.PanicException, BaseException)
+    assert not issubclass(cablerouter_scan.PanicException, Exception)
+
+
+@needs_module
+def test_the_stub_and_py_typed_ship_with_the_module() -> None:
+    import cablerouter_scan
+
+    package = pathlib.Path(cablerouter_scan.__file__).parent
+    assert (package / "py.typed").is_file()
+    assert (package / "__init__.pyi").read_text() == (SCAN / "cablerouter_scan.pyi").read_text()
+
+
+@needs_native
+def test_the_result_is_frozen_and_typed() -> None:
+    import cablerouter_scan
+
+    scanned = cablerouter_scan.scan(FILES[0].read_bytes(), LIMITS.max_bytes, LIMITS.max_addressees, 200)
+    assert isinstance(scanned, cablerouter_scan.ScannedCable)
+    assert isinstance(scanned.dtg.time, cablerouter_scan.Timestamp)
+    assert (scanned.dtg.time.year, scanned.dtg.time.month, scanned.dtg.time.day) == (2010, 2, 11)
+    assert scanned.filing_time is not None and scanned.filing_time.status == "resolved"
+    assert [a.plad for a in scanned.to] == ["SECSTATE WASHDC"]
+    assert scanned.signer == "SPRATLEN"
+    with pytest.raises(AttributeError):
+        scanned.signer = "X"  # type: ignore[misc]
+
+
+def _panic(message: str) -> None:
+    """A real panic in the scanner when it is installed (PyO3's PanicException), else the
+    stand-in exception type."""
+    if _scan.INSTALLED:
+        import cablerouter_scan
+
+        cablerouter_scan.raise_panic(message)
+    raise _scan.ScannerPanic(message)
+
+
+@needs_module
+def test_a_panic_in_the_scanner_reaches_python_as_panic_exception() -> None:
+    import cablerouter_scan
+
+    assert _scan.ScannerPanic is cablerouter_scan.PanicException
+    with pytest.raises(cablerouter_scan.PanicException, match="index out of bounds"):
+        _panic("index out of bounds")
+
+
+def test_a_scanner_panic_falls_back_to_the_python_parsers_and_is_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_scan, "_scan", lambda *_args: _panic("index out of bounds"))
+    raw = FILES[0].read_bytes()
+    cable = decode_with(raw, LIMITS, native=True)
+    reference = decode_with(raw, LIMITS, native=False)
+    assert cable.warnings[0].code == NATIVE_SCANNER_FAILED
+    assert "index out of bounds" in (cable.warnings[0].detail or "")
+    assert cable.warnings[1:] == reference.warnings
+    assert {f: getattr(cable, f) for f in cable.__struct_fields__ if f != "warnings"} == {
+        f: getattr(reference, f) for f in reference.__struct_fields__ if f != "warnings"
+    }
+    # Input the Python parsers refuse is refused as before.
+    with pytest.raises(DecodeError):
+        decode_with(b"no header here", LIMITS, native=True)
 
 
 @needs_native
@@ -364,3 +468,133 @@ def test_archive_copies_with_back_slashes_decode_as_the_python_parsers_decode_th
         raw = (head + wrapper + "\n" + cls + "\n" + "\n".join(lines)).encode()
         read += _read_natively(raw, (wrapper, cls))
     assert read > 200
+
+
+# Pieces inserted around the heading and preamble, where most of the scanner's rules are.
+HEADING_PIECES = [
+    b"\n", b"\r\n", b" ", b"  ", b"\t", b"/", b"//", b"#", b"(", b",", b"XMT ", b"ZEN/", b"PAGE 02 ", b"TO ",
+    b"INFO ", b"FM ", b"DE ", b"BT\n", b"\n\n", b"NIACT ", b" IMMEDIATE", b" 1234", b"AIG 7011", b"0", b"Z",
+    b"ZNR UUUUU", b"RR RUEHC", b"O 320828Z FEB 10", b"UNCLAS ", b"SECRET ", b"E.O. 12958", b"TAGS: ",
+    b"SUBJECT: ", b"REF: ", b"\xc2\xb6", b"1. ", b"(U) ", b"a", b"\xc2\xa0", b"XMT/", b"TO XMT ",
+]  # fmt: skip
+
+
+@needs_native
+@pytest.mark.parametrize("seed", range(4))
+def test_mutated_headings_decode_the_same_with_either_reader(seed: int) -> None:
+    read = 0
+    for number, raw in enumerate(mutants(FILES, HEADING_PIECES, 1500, seed, edits=(1, 4), within=2500)):
+        read += _scan.scan_decode(raw, LIMITS) is not None
+        assert _outcome(raw, native=True) == _outcome(raw, native=False), f"seed {seed}, mutant {number}: {raw[:300]!r}"
+    assert read > 300
+
+
+HEADING = (
+    b"VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\nZNR UUUUU ZZH\nO 110828Z FEB 10\n"
+    b"FM AMEMBASSY ASTANA\nTO RUEHC/SECSTATE WASHDC IMMEDIATE 7388\n"
+)
+TEXT = b"\nUNCLAS ASTANA 000179\n\nSUBJECT: X\n\n1. (U) Y\n"
+
+
+@needs_native
+def test_a_plain_cable_is_read_natively() -> None:
+    # Otherwise the comparisons below and above could pass with every input refused.
+    assert _scan.scan_decode(HEADING + b"INFO RUEKJCS/JOINT STAFF WASHDC//J-3/J-5// PRIORITY 1234\n" + TEXT, LIMITS)
+    assert _scan.scan_decode(HEADING + TEXT, LIMITS) is not None
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        b"INFO RUEKJCS/JOINT STAFF WASHDC//J-3/J-5// PRIORITY 1234\n",
+        b"INFO RUEHRC/USDA FAS WASHDC//USD 1440\n",
+        b"INFO RUEKJCS/JOINT STAFF WASHDC//J-3  J-5//\n",
+        b"INFO RUEHXX/AMEMBASSY X// //\nRUEHYY/AMEMBASSY Y//  \n",
+        b"INFO AMEMBASSY KUWAIT NIACT IMMEDIATE\nAMEMBASSY X NIACT\nAMEMBASSY Y XNIACT IMMEDIATE 0001\n",
+        b"INFO AIG 7011\nRUEHC/7388\nNIACT IMMEDIATE 1234\nRUEHC/IMMEDIATE\n",
+        b"INFO RUEHC/SECSTATE  WASHDC\n",
+        b"INFO COLLECTIVE, XMT AMEMBASSY X\n",
+        b"TO ZEN//ECJ4-ID//\n",
+    ],
+)
+def test_address_lines_decode_the_same_with_either_reader(lines: bytes) -> None:
+    raw = HEADING + lines + TEXT
+    assert _outcome(raw, native=True) == _outcome(raw, native=False)
+
+
+@needs_native
+def test_a_zen_line_with_an_office_is_left_to_the_python_parsers() -> None:
+    # `ZEN//X//` once read as PLAD `ZEN`, office `X`, but as a ZEN pseudo-route with PLAD
+    # `/X` by the Python parsers.
+    raw = FILES[0].read_bytes().replace(b"TO RUEHC/SECSTATE WASHDC IMMEDIATE 7388", b"TO ZEN//ECJ4-ID//")
+    assert _scan.scan_decode(raw, LIMITS) is None
+    assert _outcome(raw, native=True) == _outcome(raw, native=False)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"XMT XMT AMEMBASSY X\n",
+        b"INFO XMT AMEMBASSY X\n",
+        b"INFO XMT/AMEMBASSY X\n",
+        b"TO RUEHC/SECSTATE WASHDC XMT/AMEMBASSY X\n",
+        b"INFO RUEHXX/AMEMBASSY X\nXMT/AMEMBASSY Y\n",
+        b"INFO RUEHXX/AMEMBASSY X\nRUEHYY/AMEMBASSY Y XMT/Z\n",
+        b"INFO XMT\n",
+    ],
+)
+def test_exemption_forms_are_left_to_the_python_parsers(line: bytes) -> None:
+    # The Python parsers own the exemption rules (XMT FOO, XMT/FOO): the scanner refuses
+    # any addressee text that opens with the word XMT or holds `XMT/`.
+    raw = HEADING + line + TEXT
+    assert _scan.scan_decode(raw, LIMITS) is None
+    assert _outcome(raw, native=True) == _outcome(raw, native=False)
+
+
+@needs_native
+@pytest.mark.parametrize("line", [b"INFO AMEMBASSY XMTX\n", b"INFO RUEHXX/XMTA BASE\n", b"INFO AMEMBASSY MIXMT\n"])
+def test_words_that_only_contain_xmt_are_still_read_natively(line: bytes) -> None:
+    raw = HEADING + line + TEXT
+    assert _scan.scan_decode(raw, LIMITS) == _python(raw)
+
+
+def test_a_heading_that_starts_at_the_security_line_decodes_the_same_with_either_reader() -> None:
+    # FL1-FL3 lost: the ZNR line is the first format line. The Python parsers once took it
+    # for a wrapper (text_before_header, no security warning).
+    raw = FILES[0].read_bytes().replace(b"VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\n", b"")
+    python = _outcome(raw, native=False)
+    assert isinstance(python, Cable)
+    assert python.security is not None and python.security.letters == "UUUUU"
+    assert "text_before_header" not in [w.code for w in python.warnings]
+    assert _outcome(raw, native=True) == python
+
+
+FIELD_HEADING = (
+    b"VZCZCXRO1169\nOO RUEHIK\nDE RUEHTA #0179 0420828\nZNR UUUUU ZZH\nO 110828Z FEB 10\n"
+    b"FM AMEMBASSY ASTANA\nTO RUEHC/SECSTATE WASHDC IMMEDIATE 7388\n\nUNCLAS ASTANA 000179\n\nSIPDIS\n\n"
+)
+
+
+@pytest.mark.parametrize(
+    "preamble",
+    [
+        "E.O. 12958: N/A\nTAGS: PGOV PREL\nSUBJECT: A SUBJECT\nON TWO LINES\n\nREF: (A) STATE 1\n(B) STATE 2\n",
+        "E.O. 12958: DECL: 02/11/2020\nTAGS: PGOV, PREL; KZ\nSUBJECT: X\n",
+        "E.O. 12958: N/A TAGS: PGOV SUBJECT: RUN TOGETHER\n",
+        "TAGS: PGOV SUBJECT: RUN TOGETHER REF: STATE 1\n",
+        "SUBJECT: FOO TAGS BAR\n",
+        "SUBJECT: THE EO 12958 QUESTION\n",
+        "SUBJECT: A E.O. B\nTAGS: EO 12345\n",
+        "E.O. 1295: N/A\nTAGS: X\nSUBJECT: Y\n",
+        "E.O. 12958\nTAGS:\nSUBJECT: \nREF: NONE\n",
+        "E.O. \uff11\uff12\uff19\uff15\uff18: N/A\nSUBJECT: FULL-WIDTH DIGITS\n",
+        "E.O. 1\u00b2958: N/A\nSUBJECT: SUPERSCRIPT\n",
+        "Tags: pgov\nSubject: lower case\nRef: a. state 1\n",
+        "TAGS: [PGOV](#) [KZ](#)\nSUBJECT: LINKS\nREF: A. STATE 1 B. STATE 2 REF C: STATE 3\n",
+        "REF: A. STATE 1\n\nB. STATE 2\n\nSUBJECT: AFTER REF\n",
+        "TAGS: X\n\nSUBJECT: Y\n\nNOT A PARAGRAPH\n",
+    ],
+)
+def test_preamble_field_lines_decode_the_same_with_either_reader(preamble: str) -> None:
+    raw = FIELD_HEADING + preamble.encode() + b"\n1. (U) Body.\n"
+    assert _outcome(raw, native=True) == _outcome(raw, native=False)
