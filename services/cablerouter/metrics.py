@@ -83,6 +83,12 @@ class RouterMetrics:
             "encode its deliveries and audit record.",
             namespace=ns, registry=registry, buckets=_PREPARE_BUCKETS,
         )
+        self.native_scanner_failures = Counter(
+            "native_scanner_failures",
+            "Cables the native scanner failed on (a panic: a bug in it); the Python parsers "
+            "decoded them instead.",
+            namespace=ns, registry=registry,
+        )
         self.end_to_end_seconds = Histogram(
             "end_to_end_seconds",
             "From the raw message's broker timestamp to all its deliveries acknowledged.",

@@ -67,6 +67,7 @@ class Outcomes:
         self._metrics = metrics
         self._progress = progress
         self._clock = clock
+        self._scanner_failure_logged = False  # the first failure of the native scanner is logged
 
     def records(self, outcomes: Sequence[RoutedCable | RejectedCable]) -> list[OutRecord]:
         records: list[OutRecord] = []
@@ -93,8 +94,21 @@ class Outcomes:
         return RejectedCable(source, "internal_error", failure.error)
 
 
+    def _native_scanner_failed(self, source: SourceRecord) -> None:
+        """Count a cable the native scanner failed on; log the first one of this process."""
+        self._metrics.native_scanner_failures.inc()
+        if not self._scanner_failure_logged:
+            self._scanner_failure_logged = True
+            log.error(
+                "the native scanner failed on a cable; the Python parsers decoded it instead "
+                "(logged once, counted in cablerouter_native_scanner_failures_total)",
+                extra={"topic": source.topic, "partition": source.partition, "offset": source.offset},
+            )
+
     def of(self, source: SourceRecord, result: Routed | Rejected | Failed) -> RoutedCable | RejectedCable:
         self._metrics.prepare_seconds.observe(result.seconds)
+        if isinstance(result, Routed) and result.scanner_failed:
+            self._native_scanner_failed(source)
         if isinstance(result, Routed):
             records = result.records()
             largest = max(records[:-1], key=lambda r: len(r.value))

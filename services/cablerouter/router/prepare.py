@@ -35,7 +35,8 @@ from cablerouter.router.envelope import (
     encode_shared,
     enriched_value,
 )
-from cablerouter.telegram import DecodeLimits, decode_telegram
+from cablerouter.telegram import Cable, DecodeLimits, decode_telegram
+from cablerouter.telegram.decode import NATIVE_SCANNER_FAILED
 
 __all__ = (
     "Failed",
@@ -92,6 +93,7 @@ class Routed(NamedTuple):
     audit: OutRecord
     deliveries: list[tuple[str, str | None, str, bool]]  # role, precedence, addressee, unknown
     seconds: float
+    scanner_failed: bool = False  # the native scanner failed; the Python parsers decoded it
 
     def records(self) -> list[OutRecord]:
         """Every delivery's record, in distribution order, then the audit record."""
@@ -171,11 +173,17 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
     )
     deliveries = [(d.role, d.precedence, d.addressee, "unknown" in d.flags)
                   for d in distribution.deliveries]
-    return Routed(
+    routed = Routed(
         cable.id, key, encode_shared(cable, distribution, provenance), parts,
         OutRecord(params.routed_topic, key, _audit_encoder.encode(audit), _AUDIT_HEADERS),
         deliveries, time.perf_counter() - started,
     )
+    return routed._replace(scanner_failed=True) if _scanner_failed(cable) else routed
+
+
+def _scanner_failed(cable: Cable) -> bool:
+    """Whether the decoder recorded a failure of its native scanner on ``cable``."""
+    return any(w.code == NATIVE_SCANNER_FAILED for w in cable.warnings)
 
 
 class InlineStage:
