@@ -149,10 +149,17 @@ def template_args(chart: pathlib.Path, files: list[str], extra: tuple[str, ...])
     return args + list(extra)
 
 
+_RENDERED: dict[tuple, list[dict]] = {}
+
+
 def render(helm: str, chart: pathlib.Path, files: list[str] = (), *extra: str) -> list[dict]:
-    """The rendered objects of ``helm template`` (empty documents dropped)."""
-    out = run_helm(helm, *template_args(chart, list(files), extra)).stdout
-    return [doc for doc in yaml.safe_load_all(out) if doc]
+    """The rendered objects of ``helm template`` (empty documents dropped); each distinct
+    render runs once per session, callers get their own copy."""
+    key = (helm, str(chart), tuple(files), extra)
+    if key not in _RENDERED:
+        out = run_helm(helm, *template_args(chart, list(files), extra)).stdout
+        _RENDERED[key] = [doc for doc in yaml.safe_load_all(out) if doc]
+    return copy.deepcopy(_RENDERED[key])
 
 
 def render_fails(helm: str, chart: pathlib.Path, *extra: str) -> str:
@@ -296,10 +303,14 @@ def test_kubernetes_validate_strict_rejects_unknown_and_mistyped_fields(
     unknown = copy.deepcopy(deployment)
     unknown["spec"]["template"]["spec"]["containers"][0]["livenessProbes"] = {}
     mistyped = copy.deepcopy(deployment)
+    mistyped["metadata"]["name"] = "mistyped"
     mistyped["spec"]["replicas"] = "one"
-    for spoiled in (unknown, mistyped):
-        proc = validate_builtin(kubernetes_validate, [spoiled], KUBERNETES_31, tmp_path)
-        assert proc.returncode != 0, proc.stdout + proc.stderr
+    proc = validate_builtin(kubernetes_validate, [unknown, mistyped], KUBERNETES_31, tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    assert f"deployment/{FULLNAME} against version 1.31: " \
+           "spec.template.spec.containers.0: Additional properties are not allowed" in out, out
+    assert "deployment/mistyped against version 1.31: spec.replicas: 'one' is not of type" in out, out
 
 
 def strict_crd_schema(node: object) -> object:
@@ -534,6 +545,14 @@ def test_service_and_pdb_select_the_workers(helm: str, chart: pathlib.Path) -> N
     assert pdb["spec"]["maxUnavailable"] == 1
 
 
+def test_recreate_strategy_has_no_rolling_update(helm: str, chart: pathlib.Path) -> None:
+    rolling = one(render(helm, chart), "Deployment")["spec"]["strategy"]
+    assert rolling == {"type": "RollingUpdate",
+                       "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+    recreate = one(render(helm, chart, [], "--set", "strategy.type=Recreate"), "Deployment")
+    assert recreate["spec"]["strategy"] == {"type": "Recreate"}
+
+
 def test_image_digest_and_tag(helm: str, chart: pathlib.Path) -> None:
     digest = "sha256:" + "a" * 64
     assert container_of(render(helm, chart, [], "--set", "image.tag=1.2.3"))["image"] \
@@ -608,6 +627,11 @@ def test_kafka_settings_from_an_existing_secret(helm: str, chart: pathlib.Path) 
         "valueFrom": {"secretKeyRef": {"name": "kafka-connection", "key": "bootstrap-servers"}}}
     assert env["CABLEROUTER_APP_ID"]["valueFrom"]["secretKeyRef"] == {
         "name": "kafka-connection", "key": "group"}
+    # A setting taken out of the Secret is a plain value again.
+    kept = {e["name"]: e for e in container_of(render(
+        helm, chart, [], "--set", "kafka.existingSecret=kafka-connection",
+        "--set", "kafka.secretKeys.bootstrap_servers=null"))["env"]}
+    assert kept["CABLEROUTER_BOOTSTRAP_SERVERS"]["value"] == "127.0.0.1:19092"
     # Without a Secret name, the keys are not used.
     plain = {e["name"]: e for e in container_of(render(helm, chart))["env"]}
     assert plain["CABLEROUTER_BOOTSTRAP_SERVERS"]["value"] == "127.0.0.1:19092"
