@@ -204,3 +204,197 @@ def _normal(service: dict, ignored: tuple[str, ...]) -> dict:
     compose tool may list them in either order once an override is merged)."""
     return {k: sorted(v, key=str) if k in ("volumes", "ports") else v
             for k, v in service.items() if k not in ignored}
+
+
+# --- slow: the stack on a real engine -----------------------------------------------------
+
+def _free_port(start: int) -> int:
+    """The first port from ``start`` that nothing on 127.0.0.1 holds. The stack's host ports
+    start at 16000: clear of local-kafka's brokers (N*10000+9092/9093, shifted by 100 or 500
+    for the other clusters) and of the ephemeral range."""
+    for port in range(start, start + 200):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError(f"no free port from {start}")
+
+
+class Stack:
+    """The compose project of the test: the compose tool on docker-compose.yml and the test
+    override, with the engine's DOCKER_HOST and the chosen host ports."""
+
+    def __init__(self, engine: DockerEngine, compose_command: list[str], image: str) -> None:
+        self.engine = engine
+        self.kafka_port = _free_port(16094)
+        self.prometheus_port = _free_port(16390)  # disjoint ranges of 200 ports each
+        self.env = {**engine.env, "CABLEROUTER_IMAGE": image,
+                    "KAFKA_HOST_PORT": str(self.kafka_port),
+                    "PROMETHEUS_HOST_PORT": str(self.prometheus_port),
+                    "GRAFANA_HOST_PORT": str(_free_port(16630))}
+        self.base = [*compose_command, "--project-directory", str(REPO), "-p", PROJECT,
+                     "-f", str(COMPOSE_FILE), "-f", str(TEST_OVERRIDE)]
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    def compose(self, *args: str, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
+        return run([*self.base, *args], env=self.env, timeout=timeout, check=check)
+
+    def containers(self) -> dict[str, dict]:
+        """Service name -> ``docker inspect`` of its container (every state)."""
+        ids = self.engine.docker("ps", "-aq", "--filter", f"label=com.docker.compose.project={PROJECT}",
+                                 "--filter", "label=com.docker.compose.oneoff=False").stdout.split()
+        if not ids:
+            return {}
+        found = json.loads(self.engine.docker("inspect", *[i.decode() for i in ids]).stdout)
+        return {c["Config"]["Labels"]["com.docker.compose.service"]: c for c in found}
+
+    def address(self, service: str) -> str:
+        (network,) = self.containers()[service]["NetworkSettings"]["Networks"].values()
+        return network["IPAddress"]
+
+
+def _get(url: str, timeout: float = 5) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+def _wait(what: str, check, timeout: float):  # noqa: ANN001 - a callable returning a truthy result
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            last = check()
+        except OSError as exc:  # not listening yet
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(1)
+    raise AssertionError(f"{what}: not after {timeout}s (last: {last!r})")
+
+
+@pytest.fixture(scope="module")
+def stack(docker_engine, compose_command, cablerouter_image, local_images):
+    """The stack, up with every health check passing and both routers ready; its logs are
+    kept in .cache/docker/compose-test.log, then it is taken down with its volumes."""
+    stack = Stack(docker_engine, compose_command, cablerouter_image)
+    stack.compose("down", "-v", "--remove-orphans", timeout=300)
+    t0 = time.monotonic()
+    try:
+        # With depends_on conditions, "up" starts each service once what it needs is healthy
+        # (or, for init, has exited 0).
+        stack.compose("up", "-d", "--no-build", timeout=600)
+        for name in ROUTERS:
+            _wait(f"{name} healthy", lambda n=name: stack.containers()[n]["State"].get("Health", {})
+                  .get("Status") == "healthy", timeout=120)
+            _wait(f"{name} ready", lambda n=name: _get(f"http://{stack.address(n)}:6066/readyz")[0] == 200,
+                  timeout=120)
+        DOCKER_TIMINGS["compose stack up"] = time.monotonic() - t0
+        yield stack
+    finally:
+        log = REPO / ".cache" / "docker" / "compose-test.log"
+        logs = stack.compose("logs", "--no-color", "--timestamps", check=False, timeout=120)
+        log.write_bytes(logs.stdout + logs.stderr)
+        stack.compose("down", "-v", "--remove-orphans", timeout=300, check=False)
+
+
+def test_stack_services_are_healthy(stack: Stack) -> None:
+    containers = stack.containers()
+    assert set(containers) == {"kafka", "init", *ROUTERS, "prometheus"}  # no Grafana here
+    assert containers["init"]["State"]["Status"] == "exited"
+    assert containers["init"]["State"]["ExitCode"] == 0
+    for name in ("kafka", *ROUTERS, "prometheus"):
+        state = containers[name]["State"]
+        assert state["Status"] == "running", (name, state)
+        assert state["Health"]["Status"] == "healthy", (name, state["Health"])
+    for name in ROUTERS:
+        container = containers[name]
+        assert container["HostConfig"]["ReadonlyRootfs"] is True
+        assert container["Config"]["User"] == "10001:10001"
+        assert container["Config"]["Image"] == stack.env["CABLEROUTER_IMAGE"]
+    # The init's topics, as the worker would create them.
+    topics = stack.engine.docker("exec", containers["kafka"]["Id"], "/opt/kafka/bin/kafka-topics.sh",
+                                 "--bootstrap-server", "localhost:9092", "--describe", "--topic",
+                                 "cables.raw").stdout.decode()
+    assert "PartitionCount: 4" in topics, topics
+
+
+def _kcat(*args: str, timeout: float = 60) -> bytes:
+    kcat = shutil.which("kcat")
+    assert kcat, "kcat is not installed (deploy/setup installs it)"
+    return subprocess.run([kcat, *args], capture_output=True, timeout=timeout, check=True).stdout
+
+
+def _expected_deliveries() -> collections.Counter:
+    """What ``cablerouter route`` predicts: (topic, cable id) -> number of deliveries."""
+    proc = subprocess.run([sys.executable, "-m", "cablerouter", "route", *map(str, CORPUS)],
+                          capture_output=True, timeout=300, check=True)
+    expected: collections.Counter = collections.Counter()
+    for line in proc.stdout.splitlines():
+        routed = msgspec.json.decode(line)
+        for delivery in routed["deliveries"]:
+            expected[(delivery["topic"], routed["id"])] += 1
+    return expected
+
+
+def _prometheus(stack: Stack, expr: str) -> list[dict]:
+    url = (f"http://127.0.0.1:{stack.prometheus_port}/api/v1/query?"
+           + urllib.parse.urlencode({"query": expr}))
+    status, body = _get(url)
+    assert status == 200, body
+    return json.loads(body)["data"]["result"]
+
+
+def test_published_corpus_is_delivered_and_measured(stack: Stack) -> None:
+    t0 = time.monotonic()
+    publish = stack.compose("run", "--rm", "publish", timeout=300)
+    assert f"{len(CORPUS)}".encode() in publish.stdout + publish.stderr
+
+    # Every cable accounted for, as the image's summary (read_committed) reports it.
+    summary = stack.compose("run", "--rm", "publish", "summary", "--expect", str(len(CORPUS)),
+                            "--timeout", "180", "--per-cable", "0", timeout=300)
+    DOCKER_TIMINGS["compose corpus routed"] = time.monotonic() - t0
+    print(summary.stdout.decode())
+
+    # The deliveries, read back from the host through the published port, read_committed:
+    # exactly what `cablerouter route` predicts, topic by topic and cable by cable.
+    expected = _expected_deliveries()
+    metadata = json.loads(_kcat("-b", stack.bootstrap, "-L", "-J"))
+    topics = sorted(t["topic"] for t in metadata["topics"] if t["topic"].startswith("cables.to."))
+    assert topics == sorted({topic for topic, _ in expected})
+    delivered: collections.Counter = collections.Counter()
+    for topic in topics:
+        keys = _kcat("-b", stack.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
+                     "-X", "isolation.level=read_committed", "-f", "%k\n").decode().split()
+        delivered.update((topic, key) for key in keys)
+    assert delivered == expected
+    per_topic = collections.Counter()
+    for (topic, _), n in delivered.items():
+        per_topic[topic] += n
+    print(f"{sum(delivered.values())} deliveries on {len(topics)} topics; most: {per_topic.most_common(5)}")
+
+    # The stack's Prometheus scrapes both routers: together they routed every cable, each
+    # took its share of the input partitions, and the alert rules are loaded.
+    routed = _wait("both routers' routed counters in Prometheus, summing to the corpus",
+                   lambda: (r := _prometheus(stack, "cablerouter_routed_cables_total"))
+                   and len(r) == 2 and sum(float(s["value"][1]) for s in r) == len(CORPUS) and r,
+                   timeout=120)
+    by_instance = {s["metric"]["instance"]: float(s["value"][1]) for s in routed}
+    print(f"Prometheus cablerouter_routed_cables_total: {by_instance}")
+    assert sorted(by_instance) == [f"{name}:6066" for name in ROUTERS]
+    assert all(v > 0 for v in by_instance.values()), by_instance
+    assert {s["metric"]["job"] for s in routed} == {"cablerouter"}
+    deliveries = _prometheus(stack, "sum(cablerouter_deliveries_total)")
+    assert float(deliveries[0]["value"][1]) == sum(expected.values())
+    up = _prometheus(stack, 'up{job="cablerouter"}')
+    assert sorted(float(s["value"][1]) for s in up) == [1.0, 1.0]
+    status, body = _get(f"http://127.0.0.1:{stack.prometheus_port}/api/v1/rules")
+    rules = {r["name"] for g in json.loads(body)["data"]["groups"] for r in g["rules"]}
+    assert {"CablerouterNotReady", "CablerouterBatchStalled"} <= rules, rules
