@@ -201,13 +201,14 @@ def container_of(objects: list[dict]) -> dict:
     return containers[0]
 
 
-def leaf_paths(node: object, prefix: str = "") -> Iterator[str]:
-    """Dotted paths of a values tree: non-empty maps are walked into, the rest are leaves."""
+def leaf_values(node: object, prefix: str = "") -> Iterator[tuple[str, object]]:
+    """(dotted path, value) of a values tree: non-empty maps are walked into, the rest are
+    leaves."""
     if isinstance(node, dict) and node:
         for key, value in node.items():
-            yield from leaf_paths(value, f"{prefix}.{key}" if prefix else key)
+            yield from leaf_values(value, f"{prefix}.{key}" if prefix else key)
     else:
-        yield prefix
+        yield prefix, node
 
 
 # --------------------------------------------------------------------------- the tool
@@ -530,6 +531,15 @@ def test_standard_labels_on_every_object(helm: str, chart: pathlib.Path, scenari
         assert labels["helm.sh/chart"] == f"cablerouter-{chart_meta['version']}"
         assert "app.kubernetes.io/version" in labels
         assert obj["metadata"]["namespace"] == NAMESPACE
+
+
+def test_topology_spread_keeps_a_given_selector(helm: str, chart: pathlib.Path) -> None:
+    given = {"maxSkew": 2, "topologyKey": "kubernetes.io/hostname",
+             "whenUnsatisfiable": "DoNotSchedule",
+             "labelSelector": {"matchLabels": {"app": "other"}}}
+    deployment = one(render(helm, chart, [], "--set-json",
+                            f"topologySpreadConstraints={json.dumps([given])}"), "Deployment")
+    assert deployment["spec"]["template"]["spec"]["topologySpreadConstraints"] == [given]
 
 
 def test_service_and_pdb_select_the_workers(helm: str, chart: pathlib.Path) -> None:
@@ -884,10 +894,16 @@ def test_templates_reject_both_alternatives_without_the_schema(
 def test_readme_lists_every_value() -> None:
     readme = (CHART / "README.md").read_text()
     values = yaml.safe_load((CHART / "values.yaml").read_text())
-    missing = [p for p in leaf_paths(values) if f"`{p}`" not in readme]
+    missing = [p for p, _ in leaf_values(values) if f"`{p}`" not in readme]
     assert not missing, f"not in helm/cablerouter/README.md: {missing}"
     # Top-level ones too (the table's sections).
     assert all(f"`{key}" in readme for key in values)
+    # And each row's default is the one in values.yaml.
+    rows = dict(re.findall(r"^\| `([^`]+)` \| `(.*?)` \|", readme, re.M))
+    leaves = {p: v for p, v in leaf_values(values)}
+    for path, value in leaves.items():
+        assert path in rows, f"no table row for {path}"
+        assert json.loads(rows[path]) == value, f"README default of {path}: {rows[path]}"
 
 
 def render_notes(helm: str, chart: pathlib.Path, tmp_path: pathlib.Path, *extra: str) -> str:
