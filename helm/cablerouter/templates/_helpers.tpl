@@ -149,9 +149,6 @@ Checks across values that the schema cannot express; each stops the render with 
 {{- if and .Values.directory.enabled (not .Values.directory.existingConfigMap) (not .Values.directory.content) }}
 {{- fail "directory.enabled needs directory.content or directory.existingConfigMap" }}
 {{- end }}
-{{- if and .Values.podDisruptionBudget.enabled (not (kindIs "invalid" .Values.podDisruptionBudget.minAvailable)) (not (kindIs "invalid" .Values.podDisruptionBudget.maxUnavailable)) }}
-{{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both" }}
-{{- end }}
 {{- if and .Values.grafanaDashboards.enabled (not (.Files.Glob "dashboards/*.json")) }}
 {{- fail "grafanaDashboards.enabled, but the chart has no dashboards/*.json" }}
 {{- end }}
