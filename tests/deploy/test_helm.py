@@ -859,6 +859,30 @@ def test_schema_accepts_good_values(helm: str, chart: pathlib.Path, case: str) -
     assert one(objects, "Deployment")
 
 
+def test_good_values_render_valid_objects(helm: str, chart: pathlib.Path,
+                                         kubernetes_validate: str, newest_kubernetes: str,
+                                         crd_validators: dict, tmp_path: pathlib.Path) -> None:
+    """Every accepted variant, and the other shapes the templates take, renders objects
+    that Kubernetes and the CRDs accept."""
+    variants = [*GOOD_VALUES.values(), ["--set", "strategy.type=Recreate"],
+                ["--set", "kafka.existingSecret=s", "--set", "keda.enabled=true"],
+                ["--set", "directory.enabled=true", "--set", "directory.key=d.json",
+                 "--set-json", 'directory.content={"addressees": []}']]
+    builtin: list[dict] = []
+    for number, args in enumerate(variants):
+        for obj in render(helm, chart, [], *args):
+            if obj["kind"] in CUSTOM_KINDS:
+                assert crd_errors(crd_validators, obj) == [], (args, obj["kind"])
+            else:
+                obj["metadata"]["name"] += f"-{number}"
+                builtin.append(obj)
+    for version in (KUBERNETES_31, newest_kubernetes):
+        proc = validate_builtin(kubernetes_validate, builtin, version, tmp_path)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 0 and not re.search(r"^(WARN|ERROR)", out, re.M), out
+        assert out.count(" passed for resource ") == len(builtin), out
+
+
 # Rules between values that a JSON schema cannot state: the templates stop the render.
 TEMPLATE_FAILURES = {
     "keda beyond the partitions": (["--set", "keda.enabled=true", "--set", "keda.maxReplicaCount=5"],
