@@ -121,6 +121,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
         What an unexpected exception (a bug, not bad input) does: ``deadletter`` (send the
         cable to the dead-letter topic with reason ``internal_error`` and go on) or
         ``crash`` (stop the worker without committing, so the cable is re-read).
+    unreadable_addressee
+        What a cable with an addressee line the decoder cannot read does: ``deliver`` (to
+        the addressees it can read; the audit record lists the unreadable lines) or
+        ``deadletter`` (reason ``unreadable_addressee``, for an operator to look first).
     log_level, log_format
         ``INFO``; ``json`` (one object per line) or ``text``.
     """
@@ -160,6 +164,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     stall_seconds: Annotated[float, msgspec.Meta(gt=0)] = 30.0
     metric_addressees_max: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 50
     on_internal_error: Literal["deadletter", "crash"] = "deadletter"
+    unreadable_addressee: Literal["deliver", "deadletter"] = "deliver"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
 

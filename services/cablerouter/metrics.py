@@ -17,7 +17,9 @@ from cablerouter.telegram.model import PRECEDENCES
 
 __all__ = ("DEAD_LETTER_REASONS", "RouterMetrics")
 
-DEAD_LETTER_REASONS = (*REASONS, "no_deliveries", "topic_limit", "delivery_too_large", "internal_error")
+DEAD_LETTER_REASONS = (
+    *REASONS, "no_deliveries", "unreadable_addressee", "topic_limit", "delivery_too_large", "internal_error"
+)
 """Every dead-letter reason: the decoder's and the router's own."""
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
@@ -71,6 +73,11 @@ class RouterMetrics:
         )
         self.unknown_addressees = Counter(
             "unknown_addressees", "Deliveries to addressees the directory does not know.",
+            namespace=ns, registry=registry,
+        )
+        self.unreadable_addressee_lines = Counter(
+            "unreadable_addressee_lines",
+            "Addressee lines the decoder could not read, in cables routed without them.",
             namespace=ns, registry=registry,
         )
         self.topics_created = Counter(

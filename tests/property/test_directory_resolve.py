@@ -98,7 +98,7 @@ def test_every_direct_line_is_delivered(cable: Cable) -> None:
     got = {d.addressee: d for d in resolve_distribution(cable, DIRECTORY).deliveries}
     for role, lines in (("action", cable.to), ("info", cable.info)):
         for line in lines:
-            target_id, target = resolve_line(line, DIRECTORY, cable.dtg.date() if cable.dtg else None)
+            target_id, target, _, _ = resolve_line(line, DIRECTORY, cable.dtg.date() if cable.dtg else None)
             if isinstance(target, CollectiveEntry) and DIRECTORY.members(target.id):
                 continue
             assert target_id in got

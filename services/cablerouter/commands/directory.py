@@ -8,7 +8,8 @@ import sys
 
 import msgspec
 
-from cablerouter.directory import directory_document
+from cablerouter.directory import Directory, directory_document
+from cablerouter.directory.variants import variant_key
 from cablerouter.directory_files import load_default_directory, load_directory_file
 from cablerouter.errors import DirectoryError
 
@@ -28,6 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("--directory", metavar="FILE", type=pathlib.Path, help="operator directory file")
     show.add_argument("--format", choices=("json", "yaml"), default="json", help="output format (json)")
     show.add_argument("--summary", action="store_true", help="print only version and entry counts")
+    show.add_argument(
+        "--stations",
+        action="store_true",
+        help="print how resolution sees each routing indicator (JSON Lines): whether it is a "
+        "relay (it serves several distinct addressees, so PLADs are never matched loosely "
+        "under it), the entries it serves, and every name listed under it with the "
+        "spelling-variant key a PLAD is compared by",
+    )
     show.set_defaults(handler=_show)
     validate = sub.add_parser("validate", help="check a directory file (YAML, or JSON by suffix)")
     validate.add_argument("file", type=pathlib.Path, help="the directory file")
@@ -48,8 +57,11 @@ def _show(args: argparse.Namespace) -> int:
         print(
             f"version {directory.version}: {directory.size} entries "
             f"({len(document.stations)} stations, {len(document.addressees)} addressees, "
-            f"{len(document.collectives)} collectives)"
+            f"{len(document.collectives)} collectives; {len(directory.loose().relays)} relay RIs)"
         )
+        return 0
+    if args.stations:
+        _print_stations(directory)
         return 0
     if args.format == "yaml":
         sys.stdout.buffer.write(msgspec.yaml.encode(document))
@@ -66,3 +78,33 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     print(f"{args.file}: valid, {directory.size} entries, version {directory.version}")
     return 0
+
+
+class StationView(msgspec.Struct, frozen=True, kw_only=True):
+    """One line of ``directory show --stations``."""
+
+    ri: str
+    relay: bool
+    station_names: list[str]
+    serves: list[str]
+    names: list[tuple[str, str]]  # (name as listed, its spelling-variant key)
+
+
+def _print_stations(directory: Directory) -> None:
+    loose = directory.loose()
+    stations = directory.stations()
+    served = directory.served()
+    encoder = msgspec.json.Encoder()
+    out = sys.stdout.buffer
+    for ri in sorted(set(stations) | set(served)):
+        station = stations.get(ri)
+        names = [name for ids in [served.get(ri, ())] for target_id in ids for name in directory.names_of(target_id)]
+        view = StationView(
+            ri=ri,
+            relay=ri in loose.relays,
+            station_names=[n if isinstance(n, str) else n.name for n in station.names] if station else [],
+            serves=list(served.get(ri, ())),
+            names=[(name, variant_key(name)) for name in dict.fromkeys(names)],
+        )
+        out.write(encoder.encode(view) + b"\n")
+    out.flush()

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import msgspec
 
 from cablerouter.config import load_settings, settings_help
-from cablerouter.directory import Delivery, Directory, resolve_distribution
+from cablerouter.directory import Delivery, Directory, Exemption, resolve_distribution, resolve_line
 from cablerouter.directory_files import load_default_directory, load_directory_file
 from cablerouter.errors import CableRouterError, DirectoryError
-from cablerouter.telegram import DecodeLimits, decode_telegram
+from cablerouter.telegram import Cable, DecodeLimits, UnreadableLine, decode_telegram
 
-__all__ = ("RouteError", "RouteErrorLine", "RouteLine", "register")
+__all__ = ("RouteError", "RouteErrorLine", "RouteLine", "explain", "register")
 
 
 class RouteLine(msgspec.Struct, frozen=True, kw_only=True):
@@ -26,6 +26,8 @@ class RouteLine(msgspec.Struct, frozen=True, kw_only=True):
     id: str | None
     directory_version: str
     deliveries: list[Delivery]
+    exemptions: list[Exemption] = []
+    unreadable: list[UnreadableLine] = []
 
 
 class RouteError(msgspec.Struct, frozen=True, kw_only=True):
@@ -50,7 +52,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Decode each cable file (a folder means every *.txt in it, `-` or nothing "
         "means one cable on standard input) and resolve it against the routing directory. "
         "Prints one JSON line per cable: source, id, directory_version and deliveries (each "
-        "with addressee, topic, role, precedence, via, mcn, flags). An input that fails to "
+        "with addressee, topic, role, precedence, via, mcn, flags, rule, station), exemptions "
+        "and unreadable addressee lines. --explain prints instead, for a person, each "
+        "delivery with the rule that produced it and the lines that named it. An input that fails to "
         'decode prints {"source": ..., "error": {"reason", "line", "detail"}} and makes the '
         "exit code 1. Topic names, limits and the directory file come from the same "
         "CABLEROUTER_* settings the worker reads, so the output predicts the worker's.",
@@ -64,6 +68,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=pathlib.Path,
         help="operator directory file (YAML, or JSON by suffix); default: "
         "CABLEROUTER_DIRECTORY_FILE, else the shipped default",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="print each delivery with the resolution rule that produced it and the cable's "
+        "lines behind it (text, not JSON)",
     )
     p.set_defaults(handler=_run)
 
@@ -116,7 +126,53 @@ def _run(args: argparse.Namespace) -> int:
                 id=distribution.cable_id,
                 directory_version=distribution.directory_version,
                 deliveries=distribution.deliveries,
+                exemptions=distribution.exemptions,
+                unreadable=cable.unreadable,
             )
+            if args.explain:
+                out.write(explain(source, cable, line, directory).encode())
+                continue
+        if args.explain:
+            assert isinstance(line, RouteErrorLine)
+            out.write(f"{source}: not routed: {line.error.reason}: {line.error.detail}\n\n".encode())
+            continue
         out.write(encoder.encode(line) + b"\n")
     out.flush()
     return status
+
+
+_RULES = {
+    "plad": "its PLAD (or an alias) is listed",
+    "name_variant": "a spelling variant of a listed name",
+    "name_typo": "a misspelling of the name listed under station {station}",
+    "station": "not listed: its own topic, at the known station {station}",
+    "ri": "an RI-only line: the addressee station {station} serves",
+    "unknown": "neither its PLAD nor its routing indicator is in the directory",
+    "collective": "a member of {collective}",
+}
+
+
+def explain(source: str, cable: Cable, routed: RouteLine, directory: Directory) -> str:
+    """``route --explain``: each delivery, the rule behind it and the lines that named it."""
+    day = cable.dtg.date() if cable.dtg is not None else None
+    named: dict[str, list[str]] = {}
+    for a in (*cable.to, *cable.info):
+        resolved = resolve_line(a, directory, day)
+        repaired = f" (repaired: {', '.join(a.repairs)})" if a.repairs else ""
+        named.setdefault(resolved.id, []).append(f"line {a.line}: {a.raw}{repaired}")
+    out = [f"{source}: {routed.id or '(no id)'}, directory {routed.directory_version}, "
+           f"{len(routed.deliveries)} deliveries"]
+    for d in routed.deliveries:
+        collective = next((v.removeprefix("collective:") for v in d.via if v.startswith("collective:")), "")
+        rule = _RULES.get(d.rule, d.rule).format(station=d.station or "?", collective=collective)
+        flags = f" [{', '.join(d.flags)}]" if d.flags else ""
+        out.append(f"  {d.addressee} -> {d.topic} ({d.role}, {d.precedence or 'no precedence'}){flags}")
+        out.append(f"      rule {d.rule}: {rule}; via {', '.join(d.via)}")
+        for text in named.get(d.addressee, []) or [t for c in (collective,) if c for t in named.get(c, [])]:
+            out.append(f"      {text}")
+    for e in routed.exemptions:
+        flags = f" [{', '.join(e.flags)}]" if e.flags else ""
+        out.append(f"  exempted: {e.addressee} (line {e.line}, from {e.collective or 'no collective'}){flags}")
+    for u in routed.unreadable:
+        out.append(f"  unreadable {u.block.upper()} line {u.line}: {u.text}")
+    return "\n".join(out) + "\n\n"

@@ -20,12 +20,14 @@ from cablerouter.directory.model import (
     DirectoryDocument,
     DirectoryEntry,
     DistributionList,
+    Exemption,
     Member,
+    ResolutionRule,
     Role,
     Station,
 )
 from cablerouter.directory.parse import directory_document, parse_directory, validate_directory
-from cablerouter.directory.resolve import resolve_distribution, resolve_line
+from cablerouter.directory.resolve import Resolution, resolve_distribution, resolve_line
 from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX, MAX_TOPIC_LENGTH, topic_for
 from cablerouter.directory.update import (
     apply_update,
@@ -48,7 +50,10 @@ __all__ = (
     "DirectoryDocument",
     "DirectoryEntry",
     "DistributionList",
+    "Exemption",
     "Member",
+    "Resolution",
+    "ResolutionRule",
     "Role",
     "Station",
     "apply_update",

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import types
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -25,7 +26,18 @@ from cablerouter.directory.model import (
 )
 from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX, topic_for
 
-__all__ = ("Directory", "Expansion", "Route", "Target", "entry_digest", "entry_key", "name_validities")
+if TYPE_CHECKING:
+    from cablerouter.directory.loose import LooseIndex
+
+__all__ = (
+    "Directory",
+    "Expansion",
+    "Route",
+    "Target",
+    "entry_digest",
+    "entry_key",
+    "name_validities",
+)
 
 Target = AddresseeEntry | CollectiveEntry
 """What an addressee line resolves to."""
@@ -105,6 +117,7 @@ class Directory:
         "_derived",
         "_digests",
         "_entries",
+        "_loose",
         "_members",
         "_names",
         "_open_expansions",
@@ -165,6 +178,7 @@ class Directory:
         self._names = {name: tuple(spans) for name, spans in names.items()}
         self._by_ri = {ri: tuple(ids) for ri, ids in by_ri.items()}
         self._members = members
+        self._loose: LooseIndex | None = None  # built on first use: most lines match exactly
         self._topics = topics
         self._derived = derived
         # Collectives whose memberships carry no dates expand the same way every day.
@@ -316,6 +330,39 @@ class Directory:
                         return target
         return None
 
+    def is_known_ri(self, ri: str) -> bool:
+        """Whether ``ri`` is a station of the directory or serves one of its entries."""
+        return ri in self._stations or ri in self._by_ri
+
+    def loose(self) -> LooseIndex:
+        """The name-variant and relay index (:class:`~cablerouter.directory.loose.LooseIndex`),
+        built on first use."""
+        if self._loose is None:
+            from cablerouter.directory.loose import LooseIndex  # noqa: PLC0415 - needs this module
+
+            self._loose = LooseIndex.build(self)
+        return self._loose
+
+    def served(self) -> Mapping[str, tuple[str, ...]]:
+        """Canonical ids of the addressees and collectives each RI serves, by RI."""
+        return types.MappingProxyType(self._by_ri)
+
+    def stations(self) -> Mapping[str, Station]:
+        """The stations by routing indicator."""
+        return types.MappingProxyType(self._stations)
+
+    def name_owners(self) -> Iterator[tuple[str, tuple[str, ...]]]:
+        """Every normalised name with the ids of the entries that carry it (first owner first)."""
+        for name, spans in self._names.items():
+            yield name, tuple(dict.fromkeys(target_id for target_id, _, _ in spans))
+
+    def names_of(self, target_id: str) -> tuple[str, ...]:
+        """The normalised names (id, PLAD, aliases) of an addressee or collective."""
+        target = self._targets.get(target_id)
+        if target is None:
+            return ()
+        return tuple(name for name, _, _ in self._derived[entry_key(target)][1])
+
     def members(self, collective_id: str, day: dt.date | None = None) -> tuple[str, ...]:
         """Return the canonical ids of a collective's members on ``day``, in listed order."""
         return tuple(
@@ -334,3 +381,4 @@ def _member_span(member: str | Member) -> _Span:
 def _span_sort_key(span: tuple[str, dt.date | None, dt.date | None]) -> tuple[str, str, str]:
     name, valid_from, valid_to = span
     return name, valid_from.isoformat() if valid_from else "", valid_to.isoformat() if valid_to else ""
+

@@ -35,7 +35,9 @@ __all__ = (
     "DirectoryDocument",
     "DirectoryEntry",
     "DistributionList",
+    "Exemption",
     "Member",
+    "ResolutionRule",
     "Role",
     "Station",
 )
@@ -61,6 +63,9 @@ Clearance = Literal["UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET"]
 """Highest classification an addressee may receive, lowest first in :data:`CLEARANCES`."""
 
 CLEARANCES: tuple[Clearance, ...] = ("UNCLASSIFIED", "CONFIDENTIAL", "SECRET", "TOP SECRET")
+
+ResolutionRule = Literal["plad", "name_variant", "name_typo", "station", "ri", "unknown", "collective"]
+"""The rule that resolved a delivery (see :mod:`cablerouter.directory.resolve`)."""
 
 Role = Literal["action", "info"]
 """``action`` for an addressee under TO, ``info`` under INFO."""
@@ -240,9 +245,17 @@ class Delivery(_Output):
     mcn
         Message continuity number of the line that reached the addressee, if any.
     flags
-        Sorted markers: ``unknown`` (not in the directory), ``collective_without_members``,
-        ``zen`` (delivered by other means), ``above_clearance`` (the cable's classification
-        exceeds the addressee's clearance).
+        Sorted markers: ``unknown`` (neither the PLAD nor the routing indicator is in the
+        directory), ``unlisted`` (a PLAD the directory does not list, at a station it
+        knows), ``collective_without_members``, ``zen`` (delivered by other means),
+        ``above_clearance`` (the cable's classification exceeds the addressee's clearance).
+    rule
+        The resolution rule that produced the delivery: ``plad``, ``name_variant``,
+        ``name_typo``, ``station``, ``ri``, ``unknown`` or ``collective`` (see
+        :mod:`cablerouter.directory.resolve`).
+    station
+        Routing indicator of the station that delivers the copy: the directory's for the
+        addressee, else the one the line names; ``None`` when neither is known.
     """
 
     addressee: str
@@ -251,6 +264,32 @@ class Delivery(_Output):
     precedence: Precedence | None = None
     via: list[str] = []
     mcn: str | None = None
+    flags: list[str] = []
+    rule: ResolutionRule = "plad"
+    station: str | None = None
+
+
+class Exemption(_Output):
+    """One exempted (XMT) addressee of a cable.
+
+    Parameters
+    ----------
+    addressee
+        Canonical id of the exempted addressee (its normalised PLAD when not listed).
+    line
+        1-based line number of the exemption in the cable.
+    collective
+        The collective named nearest before it on a TO/INFO line, which it is read as
+        exempting from; ``None`` when there is none.
+    flags
+        ``not_in_collective`` when that collective does not list the addressee,
+        ``no_collective`` when no collective comes before it. The addressee is exempted
+        from every collective of the cable all the same.
+    """
+
+    addressee: str
+    line: int
+    collective: str | None = None
     flags: list[str] = []
 
 
@@ -265,8 +304,11 @@ class DistributionList(_Output):
         :attr:`Directory.version` of the snapshot the list was resolved against.
     deliveries
         One delivery per addressee.
+    exemptions
+        Every XMT exemption of the cable, in the cable's order.
     """
 
     cable_id: str | None = None
     directory_version: str = ""
     deliveries: list[Delivery] = []
+    exemptions: list[Exemption] = []

@@ -113,7 +113,7 @@ def stage_for(settings: Settings) -> InlineStage | ProcessStage:
     params = Params(
         limits=DecodeLimits(max_bytes=settings.max_cable_bytes, max_addressees=settings.max_addressees),
         topic_prefix=settings.topic_prefix, routed_topic=settings.routed_topic,
-        router_version=__version__,
+        router_version=__version__, unreadable_addressee=settings.unreadable_addressee,
     )
     if settings.decode_processes == 0:
         return InlineStage(params)

@@ -15,7 +15,7 @@ import hashlib
 import msgspec
 
 from cablerouter.directory import Delivery, DistributionList
-from cablerouter.telegram.model import Cable
+from cablerouter.telegram.model import Cable, UnreadableLine
 
 __all__ = (
     "OutRecord",
@@ -93,7 +93,22 @@ class EnrichedCable(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """One record per routed cable on the audit topic (``cables.routed``)."""
+    """One record per routed cable on the audit topic (``cables.routed``).
+
+    Parameters
+    ----------
+    id
+        The cable's id, when the decoder found one.
+    topic, partition, offset
+        The raw cable's position in the input topic.
+    deliveries, topics
+        How many copies were delivered, and to which topics.
+    routed_at
+        When the router built the deliveries (UTC).
+    unreadable
+        Addressee lines the decoder could not read, verbatim with their line numbers: the
+        addressees they name (if any) received no copy.
+    """
 
     id: str | None
     topic: str
@@ -102,6 +117,7 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
     deliveries: int
     topics: list[str]
     routed_at: dt.datetime
+    unreadable: list[UnreadableLine] = []
 
 
 _encoder = msgspec.json.Encoder()

@@ -35,6 +35,7 @@ class RoutedCable(msgspec.Struct):
     cable_id: str | None
     records: list[OutRecord]
     deliveries: list[tuple[str, str | None, str, bool]]
+    unreadable: list[int] = []
 
 
 class RejectedCable(msgspec.Struct):
@@ -113,7 +114,7 @@ class Outcomes:
             records = result.records()
             largest = max(records[:-1], key=lambda r: len(r.value))
             if len(largest.value) <= self._s.max_delivery_bytes:
-                return RoutedCable(source, result.cable_id, records, result.deliveries)
+                return RoutedCable(source, result.cable_id, records, result.deliveries, result.unreadable)
             # The broker would refuse it, and no retry would change that.
             return RejectedCable(
                 source, "delivery_too_large",
@@ -157,6 +158,15 @@ class Outcomes:
                     unknown_count += unknown
                     if precedence and _URGENCY.get(precedence, 99) < _URGENCY.get(urgent, 100):
                         urgent = precedence
+                if o.unreadable:
+                    m.unreadable_addressee_lines.inc(len(o.unreadable))
+                    log.warning(
+                        "cable routed without its unreadable addressee lines",
+                        extra={
+                            "cable_id": o.cable_id, "lines": o.unreadable,
+                            "topic": src.topic, "partition": src.partition, "offset": src.offset,
+                        },
+                    )
                 latency = max(0.0, wall - src.timestamp)
                 m.end_to_end_seconds.observe(latency)
                 m.end_to_end_by_precedence_seconds.labels(urgent or "NONE").observe(latency)

@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Sequence
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import msgspec
 
@@ -74,6 +74,7 @@ class Params(msgspec.Struct, frozen=True):
     topic_prefix: str
     routed_topic: str
     router_version: str
+    unreadable_addressee: Literal["deliver", "deadletter"] = "deliver"
 
 
 class Routed(NamedTuple):
@@ -93,6 +94,7 @@ class Routed(NamedTuple):
     audit: OutRecord
     deliveries: list[tuple[str, str | None, str, bool]]  # role, precedence, addressee, unknown
     seconds: float
+    unreadable: list[int] = []  # line numbers of addressee lines the decoder could not read
     scanner_failed: bool = False  # the native scanner failed; the Python parsers decoded it
 
     def records(self) -> list[OutRecord]:
@@ -154,6 +156,14 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
     if not distribution.deliveries:
         return Rejected("no_deliveries", "Expected at least one addressee, got none after "
                         "exemptions", None, cable.id, time.perf_counter() - started)
+    if cable.unreadable and params.unreadable_addressee == "deadletter":
+        first = cable.unreadable[0]
+        return Rejected(
+            "unreadable_addressee",
+            f"Expected readable addressee lines, got {len(cable.unreadable)} that are not "
+            f"(CABLEROUTER_UNREADABLE_ADDRESSEE=deadletter), first `{first.text[:80]}`",
+            first.line, cable.id, time.perf_counter() - started,
+        )
     provenance = Provenance(
         topic=source.topic, partition=source.partition, offset=source.offset,
         received_at=dt.datetime.fromtimestamp(source.timestamp, _UTC),
@@ -170,13 +180,14 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
     audit = AuditRecord(
         id=cable.id, topic=source.topic, partition=source.partition, offset=source.offset,
         deliveries=len(parts), topics=[topic for topic, _, _ in parts], routed_at=now,
+        unreadable=cable.unreadable,
     )
     deliveries = [(d.role, d.precedence, d.addressee, "unknown" in d.flags)
                   for d in distribution.deliveries]
     routed = Routed(
         cable.id, key, encode_shared(cable, distribution, provenance), parts,
         OutRecord(params.routed_topic, key, _audit_encoder.encode(audit), _AUDIT_HEADERS),
-        deliveries, time.perf_counter() - started,
+        deliveries, time.perf_counter() - started, [u.line for u in cable.unreadable],
     )
     return routed._replace(scanner_failed=True) if _scanner_failed(cable) else routed
 

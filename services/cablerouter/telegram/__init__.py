@@ -14,6 +14,7 @@ from cablerouter.telegram.model import (
     RoutingLine,
     SecurityWarning,
     TransmissionId,
+    UnreadableLine,
     Warning,
 )
 
@@ -30,6 +31,7 @@ __all__ = (
     "RoutingLine",
     "SecurityWarning",
     "TransmissionId",
+    "UnreadableLine",
     "Warning",
     "decode_telegram",
 )

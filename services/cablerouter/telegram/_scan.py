@@ -21,6 +21,7 @@ A panic in the scanner is not swallowed: PyO3 raises it as ``PanicException``, w
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from cablerouter.telegram._classification import classification_of, misspelt_warning
 from cablerouter.telegram._formats import PROSIGN_PRECEDENCE
@@ -73,6 +74,10 @@ def _addressee(a) -> Addressee:  # noqa: ANN001 - cablerouter_scan.Addressee
     )
 
 
+# The word XMT (also glued as `XMT/`), in any case.
+_XMT_WORD = re.compile(rb"(?<![A-Za-z0-9])[Xx][Mm][Tt](?![A-Za-z0-9])")
+
+
 def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     """Decode ``raw`` with the native scanner, or return ``None`` for the Python parsers.
 
@@ -90,15 +95,19 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     Returns
     -------
     Cable or None
-        The cable exactly as the Python parsers decode it, or ``None`` (also when the
-        scanner is not installed or turned off).
+        The cable as the Python parsers read it (before :func:`repair_addressees`, which
+        the decoder applies to every reader's cable), or ``None`` (also when the scanner
+        is not installed or turned off, and for any input with the word ``XMT``).
 
     Raises
     ------
     ScannerPanic
         The scanner panicked (a bug in it); the caller decodes with the Python parsers.
     """
-    if _scan is None:
+    if _scan is None or ((b"XMT" in raw or b"xmt" in raw) and _XMT_WORD.search(raw) is not None):
+        # Exemptions (XMT in any of its forms, and the lines an exemption run continues
+        # over) are read by the Python parsers alone: one set of rules for the lines that
+        # decide who must not receive a cable.
         return None
     scanned = _scan(raw, limits.max_bytes, limits.max_addressees, MAX_ADDRESSEE_CHARS)
     if scanned is None:

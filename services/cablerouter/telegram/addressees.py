@@ -22,8 +22,8 @@ __all__ = ("MAX_ADDRESSEE_CHARS", "parse_addressee", "split_exemptions")
 # also keeps the matching below linear.
 MAX_ADDRESSEE_CHARS = 240
 
-# State's inline exemption after a collective: `..., XMT AMEMBASSY X`.
-_INLINE_XMT = re.compile(r",? XMT ")
+# State's inline exemption after a collective: `..., XMT AMEMBASSY X` (or `XMT/`).
+_INLINE_XMT = re.compile(r" ?,? XMT[ /]")
 # A message continuity number: `7388` or a range `4778-4781`.
 _MCN = re.compile(r"\d{4,6}(?:-\d{4,6})?")
 
@@ -53,9 +53,9 @@ def split_exemptions(text: str) -> list[str]:
         ``[text]`` when there is no inline ``XMT``, else the addressee followed by each
         exempted designator.
     """
-    if " XMT " not in text:
+    if " XMT" not in text:
         return [text]
-    return _INLINE_XMT.split(text)
+    return [part for part in _INLINE_XMT.split(text) if part] or [text]
 
 
 def parse_addressee(text: str, raw: str, line: int) -> Addressee | None:

@@ -41,7 +41,17 @@ Warning codes (``Warning.code``)
 ``unparsed_originator``
     The ``FM`` line holds no PLAD.
 ``unparsed_addressee_line``
-    A line under TO/INFO/XMT holds neither a PLAD nor a routing indicator.
+    A line under TO/INFO/XMT holds neither a PLAD nor a routing indicator (the line
+    is also kept verbatim in ``Cable.unreadable``).
+``month_in_plad``, ``broken_ri``, ``mcn_in_plad``, ``doubled_word``
+    A garbled addressee line was repaired (see :mod:`cablerouter.telegram.repairs`); the
+    addressee lists the repair and keeps the line as written.
+``ambiguous_addressee_line``
+    An addressee line looks garbled but has no unambiguous repair: left as written.
+``addressee_after_exemption``
+    A line after exempted (XMT) ones carries an MCN, a precedence or a routing indicator
+    that exempted designators never carry, so it was read as an addressee of the block the
+    exemption interrupted.
 ``page_artefact``
     A page-break line (``PAGE 02 ...``) was removed from the header.
 ``routing_prosign_not_doubled``
@@ -230,5 +240,6 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, native: bool) -> Cable:
         instructions=t.instructions,
         paragraph_marks=t.paragraph_marks,
         body_line=t.body_line,
+        unreadable=h.unreadable,
     )
     return repair_addressees(cable)

@@ -17,6 +17,7 @@ and its dashed trace lines) are skipped by :func:`locate_header`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from cablerouter.errors import DecodeError
 from cablerouter.telegram._dates import parse_dtg, resolve_filing_time
@@ -26,7 +27,8 @@ from cablerouter.telegram._heading_warnings import (
     page_warning,
     security_warning,
 )
-from cablerouter.telegram.addressees import parse_addressee, split_exemptions
+from cablerouter.telegram.addressees import parse_addressee
+from cablerouter.telegram.exemptions import ExemptionRun, add_addressees
 from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import (
     Addressee,
@@ -37,6 +39,7 @@ from cablerouter.telegram.model import (
     RoutingLine,
     SecurityWarning,
     TransmissionId,
+    UnreadableLine,
     Warning,
 )
 from cablerouter.telegram._classification import CLASSIFICATION_FIRST_WORDS, match_classification
@@ -79,6 +82,7 @@ class Header:
         "security",
         "to",
         "transmission",
+        "unreadable",
         "xmt",
     )
 
@@ -97,6 +101,7 @@ class Header:
         self.info: list[Addressee] = []
         self.xmt: list[Addressee] = []
         self.distribution: InternalDistribution | None = None
+        self.unreadable: list[UnreadableLine] = []
         self.end = 0
 
 
@@ -129,6 +134,7 @@ def parse_header(
     h = Header()
     block: list[Addressee] | None = None
     block_name = ""
+    run = ExemptionRun(h.xmt)
     routing_open = False
     lower_case = False
     unknown = 0
@@ -167,6 +173,8 @@ def parse_header(
             u = " ".join(u.split())
             s = " ".join(s.split())
         kw, _, rest = u.partition(" ")
+        if kw[:4] == "XMT/":  # `XMT/AMEMBASSY SOFIA`: the keyword glued to its first PLAD
+            kw, rest, s = "XMT", u[4:], "XMT " + s[4:]
         if block is not None and kw not in ADDRESS_KEYWORDS:
             # The common case: one more addressee line.
             if kw in _BLOCK_ENDS and _ends_block(kw, rest, u):
@@ -176,25 +184,32 @@ def parse_header(
             if kw == "PAGE" and PAGE.fullmatch(u) is not None:
                 page_warning(warnings, i)
                 continue
-            if " XMT " in u:
-                n_addressees = _add_addressees(block, h.xmt, u, s, i, warnings, n_addressees)
-            else:
-                a = parse_addressee(u, s, i)
-                if a is None:
-                    _unparsed_addressee(warnings, i, s)
-                else:
-                    block.append(a)
-                    n_addressees += 1
+            if block is h.xmt:
+                block = run.continue_with(u, s, i, warnings)
+            n_addressees = add_addressees(block, run, u, s, i, warnings, n_addressees, h.unreadable, _block_name(block, h))
+            if run.open:
+                block = h.xmt
         elif kw in ADDRESS_KEYWORDS:
             routing_open = False
             block_name = kw
-            block = h.to if kw == "TO" else h.info if kw == "INFO" else h.xmt
+            if kw == "XMT":
+                run.start(block)
+                block = h.xmt
+            else:
+                block = h.to if kw == "TO" else h.info
+                run.close()
+                if rest == "XMT" or rest[:4] in ("XMT ", "XMT/"):  # `INFO XMT AMEMBASSY X`
+                    run.start(block)
+                    block = h.xmt
+                    rest, s = rest[4:], s[:len(kw) + 1] + s[len(kw) + 5 :]
             if not rest:
                 continue
             if rest[:5] == "PAGE " and PAGE.fullmatch(rest) is not None:
                 page_warning(warnings, i)
                 continue
-            n_addressees = _add_addressees(block, h.xmt, rest, s[len(kw) + 1 :], i, warnings, n_addressees)
+            n_addressees = add_addressees(block, run, rest, s[len(kw) + 1 :], i, warnings, n_addressees, h.unreadable, _block_name(block, h))
+            if run.open:
+                block = h.xmt
         elif kw.startswith(("VZCZC", "ZCZC")) or kw == "VV":
             m = TRANSMISSION.fullmatch(u)
             if m is None or h.transmission is not None:
@@ -268,41 +283,18 @@ def _ends_block(kw: str, rest: str, u: str) -> bool:
     return match_classification(u) is not None
 
 
-def _unparsed_addressee(warnings: list[Warning], line: int, s: str) -> None:
-    warnings.append(Warning(code="unparsed_addressee_line", line=line, detail=f"not an addressee: `{s[:80]}`"))
-
-
 def _continues_addresses(line: str) -> bool:
     """Whether the line after a blank line in the address block continues it."""
     u = " ".join(line.upper().split())
     kw = u.partition(" ")[0]
-    if kw in ADDRESS_KEYWORDS or is_page_artefact(u):
+    if kw in ADDRESS_KEYWORDS or kw[:4] == "XMT/" or is_page_artefact(u):
         return True
     slash = u.find("/")
     return 4 <= slash <= 8 and u[:slash].isalpha() and u[0] in "RQ" and u[slash + 1 : slash + 2] != "/"
 
 
-def _add_addressees(
-    block: list[Addressee],
-    xmt: list[Addressee],
-    text: str,
-    raw: str,
-    line: int,
-    warnings: list[Warning],
-    count: int,
-) -> int:
-    """Parse one addressee line into ``block`` (inline ``XMT`` exemptions into ``xmt``)."""
-    parts = split_exemptions(text)
-    target = block
-    for part in parts:
-        a = parse_addressee(part, raw if len(parts) == 1 else part, line)
-        if a is None:
-            _unparsed_addressee(warnings, line, raw)
-        else:
-            target.append(a)
-            count += 1
-        target = xmt
-    return count
+def _block_name(block: list[Addressee] | None, h: Header) -> Literal["to", "info", "xmt"]:
+    return "to" if block is h.to else "info" if block is h.info else "xmt"
 
 
 def _unknown(warnings: list[Warning], line: int, s: str, count: int) -> int:

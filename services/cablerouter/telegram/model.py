@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 import msgspec
 
 __all__ = (
+    "MAX_UNREADABLE_CHARS",
     "PRECEDENCES",
     "Addressee",
     "Cable",
@@ -24,6 +25,7 @@ __all__ = (
     "RoutingLine",
     "SecurityWarning",
     "TransmissionId",
+    "UnreadableLine",
     "Warning",
 )
 
@@ -134,7 +136,11 @@ class Addressee(_Frozen):
     line
         1-based line number of the addressee in the input.
     raw
-        The addressee text as written (after page-break clean-up).
+        The addressee text as written (after page-break clean-up); for a repaired line,
+        the line before its repair.
+    repairs
+        The repairs made to read a garbled line (``month_in_plad``, ``broken_ri``,
+        ``mcn_in_plad``, ``doubled_word``; see :mod:`cablerouter.telegram.repairs`).
     """
 
     ri: str | None = None
@@ -145,6 +151,30 @@ class Addressee(_Frozen):
     office: str | None = None
     line: int = 0
     raw: str = ""
+    repairs: list[str] = []
+
+
+class UnreadableLine(_Frozen):
+    """A line of the address block that holds no addressee the decoder can read.
+
+    Parameters
+    ----------
+    line
+        1-based line number in the input.
+    block
+        The block it stands in: ``to``, ``info`` or ``xmt``.
+    text
+        The line as written (blanks at either end removed), at most
+        :data:`MAX_UNREADABLE_CHARS` characters.
+    """
+
+    line: int
+    block: Literal["to", "info", "xmt"]
+    text: str
+
+
+MAX_UNREADABLE_CHARS = 1000
+"""Longest text kept of an unreadable addressee line (the rest is cut off)."""
 
 
 class Classification(_Frozen):
@@ -260,6 +290,9 @@ class Cable(_Frozen):
         order of appearance.
     body_line
         1-based line number where ``body`` starts.
+    unreadable
+        Lines of the address block that hold no readable addressee, verbatim; each also
+        has an ``unparsed_addressee_line`` warning.
     """
 
     id: str | None = None
@@ -291,6 +324,7 @@ class Cable(_Frozen):
     instructions: list[str] = []
     paragraph_marks: list[str] = []
     body_line: int | None = None
+    unreadable: list[UnreadableLine] = []
 
 
 class DecodeLimits(_Frozen):

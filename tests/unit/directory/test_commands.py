@@ -117,3 +117,42 @@ def test_route_with_an_invalid_directory_exits_2(tmp_path: pathlib.Path, capsys:
     directory.write_text("addressees: [{id: X}]\n")
     assert cli.main(["route", "--directory", str(directory), str(tmp_path)]) == 2
     assert "Invalid entry addressees[0] `X`: Object missing required field `plad`" in capsys.readouterr().err
+
+
+CORPUS_CABLES = pathlib.Path(__file__).resolve().parents[2] / "corpus" / "cables"
+
+
+def test_route_explain_names_the_rule_and_the_lines_behind_each_delivery(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["route", "--explain", str(CORPUS_CABLES / "09QUITO602.txt"), str(CORPUS_CABLES / "09TRIPOLI254.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "AMEMBASSY LIMA -> cables.to.amembassy-lima (info, IMMEDIATE)" in out
+    assert "line 12: RUEHLP/AMEMBASSY LA PAZ JUL LIMA 3312 (repaired: month_in_plad)" in out
+    assert "rule plad: its PLAD (or an alias) is listed; via direct" in out
+    assert "exempted: AMEMBASSY KHARTOUM (line 10, from ARAB LEAGUE COLLECTIVE) [not_in_collective]" in out
+
+
+def test_route_explain_shows_station_rules_and_unreadable_lines(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    raw = (CORPUS_CABLES.parent / "seed" / "10ASTANA179.txt").read_text()
+    raw = raw.replace("RUEHBJ/AMEMBASSY BEIJING", "RUEHAK/USDAO ANKARA TU\nRUEHLM/AMEMBASSY COLOMBO\n1234\nRUEHBJ/AMEMBASSY BEIJING", 1)
+    (tmp_path / "c.txt").write_text(raw)
+    assert cli.main(["route", "--explain", str(tmp_path / "c.txt")]) == 0
+    out = capsys.readouterr().out
+    assert "USDAO ANKARA TU -> cables.to.usdao-ankara-tu (info, IMMEDIATE) [unlisted]" in out
+    assert "rule station: not listed: its own topic, at the known station RUEHAK" in out
+    assert "rule name_typo: a misspelling of the name listed under station RUEHLM" in out
+    assert "unreadable INFO line " in out and ": 1234" in out
+    assert "rule collective: a member of CIS COLLECTIVE" in out
+    assert cli.main(["route", str(tmp_path / "c.txt")]) == 0
+    (line,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [u["text"] for u in line["unreadable"]] == ["1234"]
+    assert {d["addressee"]: d["rule"] for d in line["deliveries"]}["AMEMBASSY COLUMBO"] == "name_typo"
+
+
+def test_directory_show_stations_explains_relays_and_variants(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["directory", "show", "--stations"]) == 0
+    views = {v["ri"]: v for v in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert views["RUEKJCS"]["relay"] is True and "SECDEF WASHDC" in views["RUEKJCS"]["serves"]
+    assert views["RUEHLM"]["relay"] is False
+    assert ["DEPT OF COMMERCE WASHINGTON DC", "DEPARTMENT COMMERCE WASHINGTON DC"] in views["RUCPDOC"]["names"]

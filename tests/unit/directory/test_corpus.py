@@ -41,10 +41,10 @@ def test_cable_routes_without_dropping_a_line(path: pathlib.Path, default_direct
         assert LEGAL.fullmatch(delivery.topic), delivery.topic
         assert delivery.via
     day = cable.dtg.date() if cable.dtg else None
-    excluded = _originators(cable, default_directory, day) | _exemptions(cable.xmt, default_directory, day)
+    excluded = _originators(cable, default_directory, day) | _exemptions(cable, default_directory, day)[0]
     for role, lines in (("action", cable.to), ("info", cable.info)):
         for line in lines:
-            target_id, target = resolve_line(line, default_directory, day)
+            target_id, target, _, _ = resolve_line(line, default_directory, day)
             members = default_directory.members(target_id, day) if isinstance(target, CollectiveEntry) else []
             if members:  # each member delivered through this collective, or removed by a rule
                 for member in members:
@@ -62,7 +62,8 @@ def test_line_counts_match_the_corpus_index() -> None:
     assert len(rows) == 150
     for row in rows:
         cable = decode_telegram((CORPUS / "cables" / row["file"]).read_bytes())
-        assert (len(cable.to), len(cable.info)) == (int(row["n_to"]), int(row["n_info"])), row["file"]
+        lines = (len({a.line for a in cable.to}), len({a.line for a in cable.info}))  # a repaired line may hold two
+        assert lines == (int(row["n_to"]), int(row["n_info"])), row["file"]
 
 
 def test_corpus_totals(default_directory: Directory) -> None:

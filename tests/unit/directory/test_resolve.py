@@ -102,6 +102,8 @@ def test_direct_addressee_gets_role_precedence_mcn_and_topic() -> None:
             via=["direct"],
             mcn="7388",
             flags=[],
+            rule="plad",
+            station="RUEHC",
         )
     }
 
@@ -257,9 +259,12 @@ def test_unknown_addressee_is_delivered_and_flagged() -> None:
     assert got["RUEHQQ"].topic == "cables.to.ruehqq"
 
 
-def test_known_ri_does_not_rescue_an_unknown_plad() -> None:
+def test_an_unlisted_plad_at_a_known_station_keeps_its_own_topic_and_is_not_unknown() -> None:
     got = by_id(cable(["RUEHTA/AMCONSUL ATLANTIS"], fm="SECSTATE WASHDC", de="RUEHC"))
     assert list(got) == ["AMCONSUL ATLANTIS"]
+    delivery = got["AMCONSUL ATLANTIS"]
+    assert (delivery.flags, delivery.rule, delivery.station) == (["unlisted"], "station", "RUEHTA")
+    assert delivery.topic == topic_for("AMCONSUL ATLANTIS")
 
 
 def test_collective_without_members_goes_to_its_own_topic() -> None:
@@ -272,6 +277,8 @@ def test_collective_without_members_goes_to_its_own_topic() -> None:
         via=["direct"],
         mcn="0007",
         flags=["collective_without_members"],
+        rule="plad",
+        station="RUEHZL",
     )
 
 

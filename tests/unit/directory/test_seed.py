@@ -20,8 +20,39 @@ CIS = "collective:CIS COLLECTIVE"
 
 def info(addressee: str, topic: str, mcn: str | None = None, via: str = "direct", flags: tuple[str, ...] = ()) -> Delivery:
     return Delivery(
-        addressee=addressee, topic=topic, role="info", precedence="IMMEDIATE", via=[via], mcn=mcn, flags=list(flags)
+        addressee=addressee, topic=topic, role="info", precedence="IMMEDIATE", via=[via], mcn=mcn, flags=list(flags),
+        rule="plad" if via == "direct" else "collective", station=STATIONS[addressee],
     )
+
+
+# The station that delivers each copy: the directory's RI for the addressee.
+STATIONS = {
+    "AMEMBASSY MOSCOW": "RUEHMO",
+    "AMEMBASSY KYIV": "RUEHKV",
+    "AMEMBASSY MINSK": "RUEHSK",
+    "AMEMBASSY CHISINAU": "RUEHCH",
+    "AMEMBASSY TBILISI": "RUEHSI",
+    "AMEMBASSY YEREVAN": "RUEHYE",
+    "AMEMBASSY BAKU": "RUEHKB",
+    "AMEMBASSY BISHKEK": "RUEHEK",
+    "AMEMBASSY DUSHANBE": "RUEHDBU",
+    "AMEMBASSY TASHKENT": "RUEHNT",
+    "AMEMBASSY ASHGABAT": "RUEHAH",
+    "ALL SOUTH AND CENTRAL ASIA COLLECTIVE": "RUCNCLS",
+    "EUROPEAN POLITICAL COLLECTIVE": "RUEHZL",
+    "AMEMBASSY BEIJING": "RUEHBJ",
+    "AMEMBASSY TOKYO": "RUEHKO",
+    "AMEMBASSY SEOUL": "RUEHUL",
+    "USMISSION USUN NEW YORK": "RUCNDT",
+    "USMISSION USNATO": "RUEHNO",
+    "DEPT OF ENERGY WASHINGTON DC": "RHEBAAA",
+    "CIA WASHINGTON DC": "RUEAIIA",
+    "DIA WASHINGTON DC": "RHEFJMA",
+    "NSC WASHDC": "RHEHNSC",
+    "SECDEF WASHDC": "RUEKJCS",
+    "JOINT STAFF WASHDC": "RUEKJCS",
+    "CDR USCENTCOM MACDILL AFB FL": "RUMICEA",
+}
 
 
 EXPECTED = [
@@ -33,6 +64,8 @@ EXPECTED = [
         via=["direct"],
         mcn="7388",
         flags=[],
+        rule="plad",
+        station="RUEHC",
     ),
     # CIS COLLECTIVE 2441, without AMEMBASSY ASTANA (the originator).
     info("AMEMBASSY MOSCOW", "cables.to.amembassy-moscow", "2441", CIS),

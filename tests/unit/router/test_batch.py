@@ -196,20 +196,21 @@ def test_crash_policy_exits_before_anything_is_sent() -> None:
 
 
 async def test_a_cable_whose_deliveries_are_too_large_is_dead_lettered_not_retried() -> None:
-    # The seed's enriched messages are ~11.5 KB each: over a 10 KB limit, so the broker
-    # would refuse them; the cable is dead-lettered (its raw bytes fit) and the rest routes.
-    router, sink, metrics = make_router(max_delivery_bytes=10_000)
+    # The seed's enriched messages are ~12.7 KB each, the shortened cable's ~10.3 KB: over
+    # an 11 KB limit the broker would refuse the seed's; it is dead-lettered (its raw bytes
+    # fit) and the rest routes.
+    router, sink, metrics = make_router(max_delivery_bytes=11_000)
     small = SEED.replace(b"INFO RUCNCIS/CIS COLLECTIVE 2441\n", b"").split(b"1. (SBU)")[0]
     await router.route([record(0, SEED), record(1, small)])
     dead = by_topic(sink.sent, "cables.deadletter")
     assert [dict(r.headers)["reason"] for r in dead] == [b"delivery_too_large"]
     headers = dict(dead[0].headers)
     assert headers["source-offset"] == b"0" and headers["cable-id"] == b"10ASTANA179"
-    assert b"at most 10000 bytes" in headers["detail"] and b"cables.to." in headers["detail"]
+    assert b"at most 11000 bytes" in headers["detail"] and b"cables.to." in headers["detail"]
     assert dead[0].value == SEED
     audits = [msgspec.json.decode(r.value) for r in by_topic(sink.sent, "cables.routed")]
     assert [a["offset"] for a in audits] == [1]
-    assert all(len(r.value) <= 10_000 for r in sink.sent if r.topic.startswith("cables.to."))
+    assert all(len(r.value) <= 11_000 for r in sink.sent if r.topic.startswith("cables.to."))
     assert metrics.dead_lettered.labels("delivery_too_large")._value.get() == 1
     assert metrics.routed._value.get() == 1
 
@@ -322,3 +323,31 @@ async def test_a_dead_letter_too_large_for_the_broker_is_truncated_with_its_dige
     assert headers["original-length"] == b"50000"
     assert headers["original-sha256"] == hashlib.sha256(big).hexdigest().encode()
     assert big.startswith(dead.value) and 15_000 < len(dead.value) < 20_000
+
+
+# An addressee line no reader can make sense of (a 300-character name) in the seed's INFO block.
+GARBLED = SEED.replace(b"RUEHBJ/AMEMBASSY BEIJING", b"AMEMBASSY " + b"X" * 300 + b"\nRUEHBJ/AMEMBASSY BEIJING", 1)
+
+
+async def test_an_unreadable_addressee_line_is_listed_counted_and_logged(caplog) -> None:
+    router, sink, metrics = make_router()
+    with caplog.at_level("WARNING", logger="cablerouter.router"):
+        await router.route([record(0, GARBLED)])
+    (audit,) = [msgspec.json.decode(r.value) for r in by_topic(sink.sent, "cables.routed")]
+    (line,) = audit["unreadable"]
+    assert line["block"] == "info" and line["text"] == "AMEMBASSY " + "X" * 300
+    assert audit["deliveries"] == 26  # every readable addressee still receives it
+    assert metrics.unreadable_addressee_lines._value.get() == 1
+    (logged,) = [r for r in caplog.records if "unreadable" in r.getMessage()]
+    assert logged.cable_id == "10ASTANA179" and logged.lines == [line["line"]]
+
+
+async def test_a_site_can_dead_letter_cables_with_unreadable_addressee_lines() -> None:
+    router, sink, metrics = make_router(unreadable_addressee="deadletter")
+    await router.route([record(0, GARBLED), record(1, SEED)])
+    (dead,) = by_topic(sink.sent, "cables.deadletter")
+    headers = dict(dead.headers)
+    assert headers["reason"] == b"unreadable_addressee" and headers["cable-id"] == b"10ASTANA179"
+    assert b"AMEMBASSY XXXX" in headers["detail"]
+    assert [msgspec.json.decode(r.value)["offset"] for r in by_topic(sink.sent, "cables.routed")] == [1]
+    assert metrics.dead_lettered.labels("unreadable_addressee")._value.get() == 1

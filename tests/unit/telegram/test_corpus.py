@@ -89,7 +89,9 @@ def test_no_addressee_line_is_lost(path: pathlib.Path, decoded: dict[str, Cable]
 def test_header_agrees_with_the_index(name: str, decoded: dict[str, Cable]) -> None:
     row = INDEX[name]
     cable = decoded[name]
-    assert (len(cable.to), len(cable.info)) == (int(row["n_to"]), int(row["n_info"]))
+    # Lines, not addressees: a repaired garbled line may hold two (month_in_plad).
+    lines = (len({a.line for a in cable.to}), len({a.line for a in cable.info}))
+    assert lines == (int(row["n_to"]), int(row["n_info"]))
     assert (cable.origin.ri if cable.origin else "") == row["originator_ri"]
     assert (cable.routing.prosign if cable.routing else "") == row["prosign"]
     assert cable.precedence is not None and cable.info_precedence is not None
@@ -127,4 +129,6 @@ def test_warnings_are_rare_on_real_cables(decoded: dict[str, Cable]) -> None:
         "no_action_addressees",
         "misspelt_classification",
         "unknown_caption",
+        "month_in_plad",  # four archive copies (06LIMA1534, 08QUITO221, 09BOGOTA721, 09QUITO602)
+        "doubled_word",  # 08MONTERREY468
     }

@@ -43,7 +43,7 @@ def test_decodes_a_file(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cable["tags"] == ["PGOV", "MNUC", "KNNP", "RS", "KZ"]
     assert cable["to"] == [
         {"ri": "RUEHC", "plad": "SECSTATE WASHDC", "zen": False, "precedence": "IMMEDIATE", "mcn": "7388",
-         "office": None, "line": 9, "raw": "RUEHC/SECSTATE WASHDC IMMEDIATE 7388"}
+         "office": None, "line": 9, "raw": "RUEHC/SECSTATE WASHDC IMMEDIATE 7388", "repairs": []}
     ]  # fmt: skip
     assert cable["info"][1]["mcn"] is None and cable["xmt"] == []
     assert cable["body"].endswith("SPRATLEN")

@@ -401,13 +401,14 @@ def test_08monterrey468_info_only_and_a_second_header_copy() -> None:
     assert rows(c.info) == [
         (7, "RUEHME", "AMEMBASSY MEXICO", None, "4219", None),
         (8, "RUEHXC", "ALL USCONS MEXICO", None, None, None),
-        (9, "RUEHC", "SECSTATE SECSTATE WASHDC", None, None, None),
+        (9, "RUEHC", "SECSTATE WASHDC", None, None, None),  # doubled_word repaired
         (10, "RUEHMC", "AMCONSUL MONTERREY", None, "8713", None),
     ]
     assert [(w.code, w.line) for w in c.warnings] == [
         ("no_action_addressees", 7),
         ("text_before_classification", 12),
         ("duplicate_header", 12),
+        ("doubled_word", 9),
     ]
     # Line 16 `UNCLASSIFIED//FOR OFFICIAL USE ONLY` is archive metadata; the text opens on line 29.
     assert c.classification is not None and (c.classification.marking, c.classification.line) == ("UNCLAS", 29)
