@@ -121,20 +121,12 @@ def resolve_line(line: Addressee, directory: Directory, day: dt.date | None) -> 
         if target is not None:
             return Resolution(target.id, target, "plad", target.ri or ri)
         if name:
-            loose = directory.loose()
-            found = loose.by_variant(name)
-            rule = "name_variant"
-            if found is None and ri and directory.is_known_ri(ri):
-                at = loose.at_station(name, ri)
-                if at is None:
-                    return Resolution(name, None, "station", ri)
-                found, rule = at
+            known_ri = ri if ri and directory.is_known_ri(ri) else None
+            found, rule = directory.loose().match(name, known_ri)
             target = directory.target(found) if found is not None else None
             if target is not None and is_valid_on(day, target.valid_from, target.valid_to):
                 return Resolution(target.id, target, rule, target.ri or ri)
-            if ri and directory.is_known_ri(ri):
-                return Resolution(name, None, "station", ri)
-            return Resolution(name, None, "unknown", ri)
+            return Resolution(name, None, "station" if known_ri else "unknown", ri)
     if ri:
         target = directory.lookup_ri(ri, day)
         if target is not None:
