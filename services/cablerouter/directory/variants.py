@@ -25,6 +25,7 @@ __all__ = ("is_typo_of", "relay_indicators", "variant_key")
 _WORDS = {
     "WASHDC": "WASHINGTON DC",
     "WASHINGTON,DC": "WASHINGTON DC",
+    "WASH": "WASHINGTON",
     "DEPT": "DEPARTMENT",
     "DEPARTMENT": "DEPARTMENT",
     "DEP": "DEPARTMENT",

@@ -25,6 +25,7 @@ from cablerouter.telegram.model import Addressee, Cable
         ("DEPARTMENT OF TREASURY WASHDC", "DEPT OF TREASURY WASHINGTON DC"),
         ("USDAO ANKARA TU", "USDAO ANKARA"),
         ("HQS USEUCOM", "HQ USEUCOM"),
+        ("DEPT OF TREASURY WASH DC", "DEPT OF TREASURY WASHINGTON DC"),
     ],
 )
 def test_spelling_variants_share_a_key(a: str, b: str) -> None:
