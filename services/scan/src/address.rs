@@ -67,8 +67,9 @@ pub(crate) fn is_exemption(c: &[u8]) -> bool {
 }
 
 /// One addressee, the whole of `c` (no blanks at either end): optional `RI/`, the PLAD, an
-/// optional `//office//`, an optional precedence and MCN, as `_fast_header`'s pattern reads
-/// it (the office is the shortest run after `//` that leaves a precedence/MCN tail).
+/// optional `//office//`, an optional precedence and MCN, as `addressees.parse_addressee`
+/// reads the plain form (the PLAD is the shortest run of words after which the rest is a
+/// precedence/MCN tail; the office the shortest run after `//` that leaves such a tail).
 pub(crate) fn addressee(c: &[u8], max_chars: usize) -> Option<Addr<'_>> {
     // `ZEN/` pseudo-routes are left to the Python parsers (`ZEN//X` reads differently there).
     if c.len() > max_chars || c.starts_with(b"PAGE ") || c.starts_with(b"ZEN/") || contains(c, b"  ") || c.contains(&b'\t') {

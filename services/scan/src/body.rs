@@ -3,9 +3,6 @@
 
 use crate::text::*;
 
-// ---------------------------------------------------------------------------------------
-// The body.
-
 /// `NNNN|BT|#\d{3,5}|=+[A-Z ]*=+|[.\"'\\ ]+|<< ?END OF DOCUMENT ?>>`, case-insensitive, whole.
 pub(crate) fn is_trailer(s: &[u8]) -> bool {
     let u = s.to_ascii_uppercase();

@@ -3,10 +3,8 @@
 //! [`scan_cable`] runs the parts in order (before the heading, the heading, the lines
 //! before the classification line, the classification line, the preamble, the body) and
 //! builds a [`ScannedCable`], or answers `None` for anything it does not read exactly as
-//! the Python parsers do. The result types are frozen Python classes with named fields;
-//! `services/scan/cablerouter_scan.pyi` declares them for Python.
-
-use pyo3::prelude::*;
+//! the Python parsers do. These are plain Rust types; `lib.rs` hands them to Python as
+//! frozen classes of the same names and fields (declared in `cablerouter_scan.pyi`).
 
 use crate::address::*;
 use crate::body::*;
@@ -18,7 +16,6 @@ use crate::text::*;
 use crate::wrappers::*;
 
 /// FL1, the transmission identification (`VZCZCXRO1169`).
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Transmission {
     pub raw: String,
@@ -27,7 +24,6 @@ pub struct Transmission {
 }
 
 /// FL2, the routing line and its continuation lines.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Routing {
     pub prosign: String,
@@ -35,7 +31,6 @@ pub struct Routing {
 }
 
 /// FL3, `DE RI #SSN[/section] [filing time]`.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Origin {
     pub ri: String,
@@ -45,7 +40,6 @@ pub struct Origin {
 }
 
 /// FL4, the security warning and its operating signals.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Security {
     pub signal: String,
@@ -55,7 +49,6 @@ pub struct Security {
 }
 
 /// A date and time to the minute, UTC.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Timestamp {
     pub year: i64,
@@ -67,7 +60,6 @@ pub struct Timestamp {
 
 /// FL5: the precedence prosigns, the date-time group (always a valid date) and its
 /// operating signals.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dtg {
     pub action: String,
@@ -79,7 +71,6 @@ pub struct Dtg {
 
 /// The FL3 filing time resolved against the DTG. `status` is `"resolved"`, `"invalid"` (not
 /// a valid time: `time` is `None`) or `"far_from_dtg"` (more than two days from the DTG).
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilingTime {
     pub status: &'static str,
@@ -88,7 +79,6 @@ pub struct FilingTime {
 
 /// One addressee, as `Addressee`'s fields (`AIG 7011` already names the AIG, the office
 /// has lost its slashes).
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Addressee {
     pub ri: Option<String>,
@@ -101,7 +91,6 @@ pub struct Addressee {
 }
 
 /// Wrapper lines before the heading (`text_before_header`).
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Wrapper {
     /// 1-based line of the first wrapper line.
@@ -111,7 +100,6 @@ pub struct Wrapper {
 }
 
 /// State's internal distribution block before the heading.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Distribution {
     pub action: Vec<String>,
@@ -122,7 +110,6 @@ pub struct Distribution {
 }
 
 /// Lines passed over between the heading and the classification line.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedLines {
     /// 1-based line of the first one.
@@ -132,7 +119,6 @@ pub struct SkippedLines {
 }
 
 /// The classification line with an origin and serial.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassificationLine {
     pub line: usize,
@@ -146,7 +132,6 @@ pub struct ClassificationLine {
 }
 
 /// An `unknown_caption` warning.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaptionWarning {
     pub line: usize,
@@ -154,7 +139,6 @@ pub struct CaptionWarning {
 }
 
 /// The text preamble's fields (the REF field unsplit, the E.O. line's date unread).
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct Preamble {
     pub captions: Vec<String>,
@@ -167,7 +151,6 @@ pub struct Preamble {
 }
 
 /// Everything the scanner read of one cable.
-#[pyclass(frozen, get_all, module = "cablerouter_scan")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScannedCable {
     pub distribution: Option<Distribution>,

@@ -20,7 +20,7 @@
 //! records it on the cable.
 
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyList, PyString};
 
 mod address;
 mod body;
@@ -32,10 +32,7 @@ mod preamble;
 mod text;
 mod wrappers;
 
-use cable::{
-    Addressee, CaptionWarning, ClassificationLine, Distribution, Dtg, FilingTime, Limits, Origin, Preamble, Routing,
-    ScannedCable, Security, SkippedLines, Timestamp, Transmission, Wrapper,
-};
+use cable::Limits;
 
 /// Every source file of the scanner, by name, in name order: what `source_digest` covers.
 const SOURCES: [(&str, &[u8]); 10] = [
@@ -65,15 +62,341 @@ fn source_digest() -> String {
     format!("{h:016x}")
 }
 
+// ---------------------------------------------------------------------------------------
+// The result as Python sees it: frozen classes whose fields are Python objects made once,
+// when the scan ends (reading a field hands out a reference, nothing is copied again).
+// Field for field the types of `cable.rs`.
+
+type Str = Py<PyString>;
+type OptStr = Option<Py<PyString>>;
+type List = Py<PyList>;
+
+fn py_str(py: Python<'_>, s: &str) -> Str {
+    PyString::new(py, s).unbind()
+}
+
+fn py_opt(py: Python<'_>, s: &Option<String>) -> OptStr {
+    s.as_deref().map(|s| py_str(py, s))
+}
+
+fn py_list(py: Python<'_>, v: &[String]) -> PyResult<List> {
+    Ok(PyList::new(py, v.iter().map(|s| PyString::new(py, s)))?.unbind())
+}
+
+fn py_objects<T: pyo3::PyClass + Into<pyo3::PyClassInitializer<T>>>(py: Python<'_>, v: Vec<T>) -> PyResult<List> {
+    let items = v.into_iter().map(|x| Py::new(py, x)).collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(py, items)?.unbind())
+}
+
+/// FL1, the transmission identification (`VZCZCXRO1169`).
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Transmission {
+    raw: Str,
+    channel: Str,
+    serial: Str,
+}
+
+/// FL2, the routing line and its continuation lines.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Routing {
+    prosign: Str,
+    ris: List,
+}
+
+/// FL3, `DE RI #SSN[/section] [filing time]`.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Origin {
+    ri: Str,
+    ssn: Str,
+    section: OptStr,
+    filing_time_raw: OptStr,
+}
+
+/// FL4, the security warning and its operating signals.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Security {
+    signal: Str,
+    letters: Str,
+    opsigs: List,
+    line: usize,
+}
+
+/// A date and time to the minute, UTC (always a valid date).
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Timestamp {
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+}
+
+/// FL5: precedence prosigns, the date-time group and its operating signals.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Dtg {
+    action: Str,
+    info: OptStr,
+    raw: Str,
+    opsigs: List,
+    time: Py<Timestamp>,
+}
+
+/// The FL3 filing time resolved against the DTG: `status` is `resolved`, `invalid` (no
+/// `time`) or `far_from_dtg`.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct FilingTime {
+    status: &'static str,
+    time: Option<Py<Timestamp>>,
+}
+
+/// One addressee, as the fields of `cablerouter.telegram.model.Addressee`.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Addressee {
+    ri: OptStr,
+    plad: Str,
+    office: OptStr,
+    precedence: OptStr,
+    mcn: OptStr,
+    raw: Str,
+    line: usize,
+}
+
+/// Wrapper lines before the heading (`text_before_header`).
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Wrapper {
+    first_line: usize,
+    heading_index: usize,
+}
+
+/// State's internal distribution block before the heading.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Distribution {
+    action: List,
+    info: List,
+    total: OptStr,
+    traces: List,
+    line: usize,
+}
+
+/// Lines passed over between the heading and the classification line.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct SkippedLines {
+    first_line: usize,
+    duplicate: bool,
+}
+
+/// The classification line with an origin and serial.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct ClassificationLine {
+    line: usize,
+    raw: Str,
+    word: Str,
+    efto: bool,
+    section: OptStr,
+    sections: OptStr,
+    origin: Str,
+    serial: Str,
+}
+
+/// An `unknown_caption` warning.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct CaptionWarning {
+    line: usize,
+    detail: Str,
+}
+
+/// The text preamble's fields (REF unsplit, the E.O. line's date unread).
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct Preamble {
+    captions: List,
+    instructions: List,
+    caption_warnings: List,
+    eo: OptStr,
+    tags: List,
+    subject: OptStr,
+    refs: OptStr,
+}
+
+/// Everything the scanner read of one cable.
+#[pyclass(frozen, get_all, module = "cablerouter_scan")]
+struct ScannedCable {
+    distribution: Option<Py<Distribution>>,
+    wrapper: Option<Py<Wrapper>>,
+    transmission: Option<Py<Transmission>>,
+    routing: Option<Py<Routing>>,
+    origin: Option<Py<Origin>>,
+    security: Option<Py<Security>>,
+    dtg: Py<Dtg>,
+    filing_time: Option<Py<FilingTime>>,
+    originator: Py<Addressee>,
+    to: List,
+    info: List,
+    xmt: List,
+    page_lines: List,
+    skipped: Option<Py<SkippedLines>>,
+    classification: Py<ClassificationLine>,
+    preamble: Py<Preamble>,
+    body_line: Option<usize>,
+    body: Str,
+    paragraph_marks: List,
+    signer: OptStr,
+    reference_id: Str,
+}
+
+fn timestamp(py: Python<'_>, t: &cable::Timestamp) -> PyResult<Py<Timestamp>> {
+    Py::new(py, Timestamp { year: t.year, month: t.month, day: t.day, hour: t.hour, minute: t.minute })
+}
+
+fn addressee(py: Python<'_>, a: &cable::Addressee) -> Addressee {
+    Addressee {
+        ri: py_opt(py, &a.ri),
+        plad: py_str(py, &a.plad),
+        office: py_opt(py, &a.office),
+        precedence: py_opt(py, &a.precedence),
+        mcn: py_opt(py, &a.mcn),
+        raw: py_str(py, &a.raw),
+        line: a.line,
+    }
+}
+
+fn addressees(py: Python<'_>, v: &[cable::Addressee]) -> PyResult<List> {
+    py_objects(py, v.iter().map(|a| addressee(py, a)).collect())
+}
+
+fn transpose<T>(v: Option<PyResult<T>>) -> PyResult<Option<T>> {
+    v.transpose()
+}
+
+/// Every part of the scan as Python objects.
+fn scanned_cable(py: Python<'_>, c: &cable::ScannedCable) -> PyResult<ScannedCable> {
+    let p = &c.preamble;
+    Ok(ScannedCable {
+        distribution: c
+            .distribution
+            .as_ref()
+            .map(|d| -> PyResult<_> {
+                Py::new(
+                    py,
+                    Distribution {
+                        action: py_list(py, &d.action)?,
+                        info: py_list(py, &d.info)?,
+                        total: py_opt(py, &d.total),
+                        traces: py_list(py, &d.traces)?,
+                        line: d.line,
+                    },
+                )
+            })
+            .transpose()?,
+        wrapper: transpose(c.wrapper.as_ref().map(|w| {
+            Py::new(py, Wrapper { first_line: w.first_line, heading_index: w.heading_index })
+        }))?,
+        transmission: transpose(c.transmission.as_ref().map(|t| {
+            Py::new(py, Transmission { raw: py_str(py, &t.raw), channel: py_str(py, &t.channel), serial: py_str(py, &t.serial) })
+        }))?,
+        routing: c
+            .routing
+            .as_ref()
+            .map(|r| -> PyResult<_> { Py::new(py, Routing { prosign: py_str(py, &r.prosign), ris: py_list(py, &r.ris)? }) })
+            .transpose()?,
+        origin: transpose(c.origin.as_ref().map(|o| {
+            Py::new(
+                py,
+                Origin {
+                    ri: py_str(py, &o.ri),
+                    ssn: py_str(py, &o.ssn),
+                    section: py_opt(py, &o.section),
+                    filing_time_raw: py_opt(py, &o.filing_time_raw),
+                },
+            )
+        }))?,
+        security: c
+            .security
+            .as_ref()
+            .map(|s| -> PyResult<_> {
+                Py::new(
+                    py,
+                    Security {
+                        signal: py_str(py, &s.signal),
+                        letters: py_str(py, &s.letters),
+                        opsigs: py_list(py, &s.opsigs)?,
+                        line: s.line,
+                    },
+                )
+            })
+            .transpose()?,
+        dtg: Py::new(
+            py,
+            Dtg {
+                action: py_str(py, &c.dtg.action),
+                info: py_opt(py, &c.dtg.info),
+                raw: py_str(py, &c.dtg.raw),
+                opsigs: py_list(py, &c.dtg.opsigs)?,
+                time: timestamp(py, &c.dtg.time)?,
+            },
+        )?,
+        filing_time: c
+            .filing_time
+            .as_ref()
+            .map(|f| -> PyResult<_> {
+                Py::new(py, FilingTime { status: f.status, time: f.time.as_ref().map(|t| timestamp(py, t)).transpose()? })
+            })
+            .transpose()?,
+        originator: Py::new(py, addressee(py, &c.originator))?,
+        to: addressees(py, &c.to)?,
+        info: addressees(py, &c.info)?,
+        xmt: addressees(py, &c.xmt)?,
+        page_lines: PyList::new(py, &c.page_lines)?.unbind(),
+        skipped: transpose(c.skipped.as_ref().map(|k| Py::new(py, SkippedLines { first_line: k.first_line, duplicate: k.duplicate })))?,
+        classification: Py::new(
+            py,
+            ClassificationLine {
+                line: c.classification.line,
+                raw: py_str(py, &c.classification.raw),
+                word: py_str(py, &c.classification.word),
+                efto: c.classification.efto,
+                section: py_opt(py, &c.classification.section),
+                sections: py_opt(py, &c.classification.sections),
+                origin: py_str(py, &c.classification.origin),
+                serial: py_str(py, &c.classification.serial),
+            },
+        )?,
+        preamble: Py::new(
+            py,
+            Preamble {
+                captions: py_list(py, &p.captions)?,
+                instructions: py_list(py, &p.instructions)?,
+                caption_warnings: py_objects(
+                    py,
+                    p.caption_warnings
+                        .iter()
+                        .map(|w| CaptionWarning { line: w.line, detail: py_str(py, &w.detail) })
+                        .collect(),
+                )?,
+                eo: py_opt(py, &p.eo),
+                tags: py_list(py, &p.tags)?,
+                subject: py_opt(py, &p.subject),
+                refs: py_opt(py, &p.refs),
+            },
+        )?,
+        body_line: c.body_line,
+        body: py_str(py, &c.body),
+        paragraph_marks: py_list(py, &c.paragraph_marks)?,
+        signer: py_opt(py, &c.signer),
+        reference_id: py_str(py, &c.reference_id),
+    })
+}
+
 /// Scan a raw telegram: a `ScannedCable`, or `None` for the Python parsers.
 #[pyfunction]
 fn scan(
+    py: Python<'_>,
     raw: &Bound<'_, PyBytes>,
     max_bytes: usize,
     max_addressees: usize,
     max_addressee_chars: usize,
-) -> Option<ScannedCable> {
-    cable::scan_cable(raw.as_bytes(), Limits { max_bytes, max_addressees, max_addressee_chars })
+) -> PyResult<Option<ScannedCable>> {
+    let limits = Limits { max_bytes, max_addressees, max_addressee_chars };
+    cable::scan_cable(raw.as_bytes(), limits).map(|c| scanned_cable(py, &c)).transpose()
 }
 
 /// Whether `_classification.CLASSIFICATION_INSIDE` finds a marking with origin and serial

@@ -6,7 +6,8 @@ use crate::text::*;
 use crate::body::*;
 
 // ---------------------------------------------------------------------------------------
-// The text preamble, as `text._read_preamble(..., fast=True)` reads it.
+// The text preamble, as `text._read_preamble` reads it (the usual field lines, `TAGS: ...`,
+// without searching them for a marker when no further one can follow).
 
 pub(crate) enum Piece {
     // A field marker (`TAGS:`): no text, but counts as a piece of its field.
@@ -363,8 +364,7 @@ pub(crate) fn has_field_word(s: &[u8]) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------
-// Fields, dates and names derived from the parts (as `text._fold_pieces`, `_dates`,
-// `_body._signer` and `text.reference_id` derive them).
+// The preamble's pieces folded into fields, as `text._fold_pieces` folds them.
 
 pub(crate) const CAPTION_WORDS: [&[u8]; 23] = [
     b"SENSITIVE", b"SIPDIS", b"NOFORN", b"NOCONTRACT", b"ORCON", b"PROPIN", b"EXDIS", b"NODIS", b"LIMDIS", b"STADIS",
