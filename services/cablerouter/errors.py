@@ -1,14 +1,48 @@
 """The error hierarchy of cablerouter.
 
 Every error the project raises on purpose derives from :class:`CableRouterError` and
-carries a stable snake_case ``reason`` code. The code becomes the dead-letter ``reason``
-header and the bounded ``reason`` label of ``cablerouter_dead_lettered_total``, so codes
-are part of the public contract: add new ones, never rename them.
+carries a stable snake_case ``reason`` code. A decoder's code (:data:`DecodeReason`) becomes
+the dead-letter ``reason`` header and the bounded ``reason`` label of
+``cablerouter_dead_lettered_cables_total``, so codes are part of the public contract: add
+new ones, never rename them. :data:`DeadLetterReason` is every code a cable can be
+dead-lettered with; the tuples ``cablerouter.telegram.decode.REASONS`` and
+``cablerouter.metrics.DEAD_LETTER_REASONS`` are derived from these types.
 """
 
 from __future__ import annotations
 
-__all__ = ("CableRouterError", "DecodeError", "DirectoryError", "RoutingError")
+from typing import Literal
+
+__all__ = (
+    "CableRouterError",
+    "DeadLetterReason",
+    "DecodeError",
+    "DecodeReason",
+    "DirectoryError",
+    "RoutingError",
+)
+
+DecodeReason = Literal[
+    "empty_input",
+    "oversized_input",
+    "binary_input",
+    "no_addressees",
+    "too_many_addressees",
+    "bad_dtg",
+]
+"""Why the decoder rejected input (``DecodeError.reason``), explained in
+:mod:`cablerouter.telegram.decode`."""
+
+DeadLetterReason = Literal[
+    DecodeReason,
+    "no_deliveries",
+    "unreadable_addressee",
+    "topic_limit",
+    "delivery_too_large",
+    "internal_error",
+]
+"""Every dead-letter ``reason``: the decoder's, then the router's own (README, "Metrics,
+health and dead letters")."""
 
 
 class CableRouterError(Exception):
@@ -45,6 +79,13 @@ class CableRouterError(Exception):
 
 class DecodeError(CableRouterError):
     """Raw input could not be decoded into a :class:`~cablerouter.telegram.Cable`."""
+
+    reason: DecodeReason
+
+    def __init__(
+        self, reason: DecodeReason, detail: str, *, line: int | None = None, excerpt: str | None = None
+    ) -> None:
+        super().__init__(reason, detail, line=line, excerpt=excerpt)
 
 
 class RoutingError(CableRouterError):

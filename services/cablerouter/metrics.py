@@ -9,17 +9,16 @@ and precedences are fixed vocabularies, and per-addressee series are limited to 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import get_args
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
 
-from cablerouter.telegram.decode import REASONS
+from cablerouter.errors import DeadLetterReason
 from cablerouter.telegram.model import PRECEDENCES
 
 __all__ = ("DEAD_LETTER_REASONS", "RouterMetrics")
 
-DEAD_LETTER_REASONS = (
-    *REASONS, "no_deliveries", "unreadable_addressee", "topic_limit", "delivery_too_large", "internal_error"
-)
+DEAD_LETTER_REASONS: tuple[DeadLetterReason, ...] = get_args(DeadLetterReason)
 """Every dead-letter reason: the decoder's and the router's own."""
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)

@@ -15,6 +15,7 @@ import hashlib
 import msgspec
 
 from cablerouter.directory import Delivery, DistributionList
+from cablerouter.errors import DeadLetterReason
 from cablerouter.telegram.model import Cable, UnreadableLine
 
 __all__ = (
@@ -173,7 +174,7 @@ def delivery_headers(cable_id: str | None, precedence: str | None) -> list[tuple
 
 def deadletter_headers(
     *,
-    reason: str,
+    reason: DeadLetterReason,
     detail: str,
     topic: str,
     partition: int,

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from cablerouter.config import Settings
+from cablerouter.errors import DeadLetterReason
 from cablerouter.metrics import RouterMetrics
 from cablerouter.router.envelope import OutRecord, deadletter_headers, deadletter_record
 from cablerouter.router.prepare import Failed, Rejected, Routed, SourceRecord
@@ -40,7 +41,7 @@ class RoutedCable(msgspec.Struct):
 
 class RejectedCable(msgspec.Struct):
     source: SourceRecord
-    reason: str
+    reason: DeadLetterReason
     detail: str
     line: int | None = None
     cable_id: str | None = None

@@ -25,7 +25,7 @@ from typing import Literal, NamedTuple
 import msgspec
 
 from cablerouter.directory import Directory, resolve_distribution
-from cablerouter.errors import CableRouterError
+from cablerouter.errors import DeadLetterReason, DecodeError
 from cablerouter.router.envelope import (
     AuditRecord,
     OutRecord,
@@ -109,7 +109,7 @@ class Routed(NamedTuple):
 class Rejected(NamedTuple):
     """Bad input: the dead-letter reason."""
 
-    reason: str
+    reason: DeadLetterReason
     detail: str
     line: int | None
     cable_id: str | None
@@ -150,9 +150,9 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
                         time.perf_counter() - started)
     try:
         cable = decode_telegram(raw, limits=params.limits)
-        distribution = resolve_distribution(cable, directory, topic_prefix=params.topic_prefix)
-    except CableRouterError as exc:
+    except DecodeError as exc:
         return Rejected(exc.reason, exc.detail, exc.line, None, time.perf_counter() - started)
+    distribution = resolve_distribution(cable, directory, topic_prefix=params.topic_prefix)
     if not distribution.deliveries:
         return Rejected("no_deliveries", "Expected at least one addressee, got none after "
                         "exemptions", None, cable.id, time.perf_counter() - started)

@@ -15,7 +15,7 @@ from cablerouter.telegram.model import (
     SecurityWarning,
     TransmissionId,
     UnreadableLine,
-    Warning,
+    DecodeWarning,
 )
 
 __all__ = (
@@ -32,6 +32,6 @@ __all__ = (
     "SecurityWarning",
     "TransmissionId",
     "UnreadableLine",
-    "Warning",
+    "DecodeWarning",
     "decode_telegram",
 )

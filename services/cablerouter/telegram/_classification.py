@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from cablerouter.telegram.model import Classification, Warning
+from cablerouter.telegram.model import Classification, DecodeWarning
 
 __all__ = (
     "CLASSIFICATION_FIRST_WORDS",
@@ -91,6 +91,6 @@ def classification_of(
     )
 
 
-def misspelt_warning(line: int) -> Warning:
+def misspelt_warning(line: int) -> DecodeWarning:
     """The ``misspelt_classification`` warning for ``UUNCLAS``."""
-    return Warning(code="misspelt_classification", line=line, detail="`UUNCLAS` read as `UNCLAS`")
+    return DecodeWarning(code="misspelt_classification", line=line, detail="`UUNCLAS` read as `UNCLAS`")

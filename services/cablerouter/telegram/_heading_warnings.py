@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from cablerouter.telegram._formats import SECURITY_LETTER
-from cablerouter.telegram.model import SecurityWarning, Warning
+from cablerouter.telegram.model import SecurityWarning, DecodeWarning
 
 __all__ = (
     "bad_filing_time_warning",
@@ -22,7 +22,7 @@ __all__ = (
 
 
 def security_warning(
-    signal: str, letters: str, opsigs: list[str], line: int, warnings: list[Warning]
+    signal: str, letters: str, opsigs: list[str], line: int, warnings: list[DecodeWarning]
 ) -> SecurityWarning:
     """The FL4 :class:`SecurityWarning`; letters other than five identical known ones add an
     ``unusual_security_letters`` warning."""
@@ -30,7 +30,7 @@ def security_warning(
     classification = SECURITY_LETTER.get(base[0])
     if base.count(base[0]) != 5 or classification is None:
         warnings.append(
-            Warning(code="unusual_security_letters", line=line, detail=f"FL4 letters `{letters}`")
+            DecodeWarning(code="unusual_security_letters", line=line, detail=f"FL4 letters `{letters}`")
         )
     return SecurityWarning(
         signal=signal,  # type: ignore[arg-type]
@@ -40,24 +40,24 @@ def security_warning(
     )
 
 
-def bad_filing_time_warning(raw: str) -> Warning:
+def bad_filing_time_warning(raw: str) -> DecodeWarning:
     """The ``bad_filing_time`` warning for an FL3 filing time that is not a valid time."""
-    return Warning(code="bad_filing_time", detail=f"FL3 filing time `{raw}` is not a valid time")
+    return DecodeWarning(code="bad_filing_time", detail=f"FL3 filing time `{raw}` is not a valid time")
 
 
-def filing_time_mismatch_warning(when: dt.datetime, dtg: dt.datetime) -> Warning:
+def filing_time_mismatch_warning(when: dt.datetime, dtg: dt.datetime) -> DecodeWarning:
     """The ``filing_time_mismatch`` warning for a filing time over two days from the DTG."""
-    return Warning(
+    return DecodeWarning(
         code="filing_time_mismatch",
         detail=f"FL3 filing time {when:%Y-%m-%d %H:%M} is far from the DTG {dtg:%Y-%m-%d %H:%M}",
     )
 
 
-def page_warning(warnings: list[Warning], line: int) -> None:
+def page_warning(warnings: list[DecodeWarning], line: int) -> None:
     """Record a page-break line removed from the header."""
-    warnings.append(Warning(code="page_artefact", line=line, detail="page-break line removed from the header"))
+    warnings.append(DecodeWarning(code="page_artefact", line=line, detail="page-break line removed from the header"))
 
 
-def no_action_warning(line: int) -> Warning:
+def no_action_warning(line: int) -> DecodeWarning:
     """The ``no_action_addressees`` warning: INFO addressees (from ``line``) but no TO."""
-    return Warning(code="no_action_addressees", line=line, detail="INFO addressees but no TO line")
+    return DecodeWarning(code="no_action_addressees", line=line, detail="INFO addressees but no TO line")

@@ -43,7 +43,7 @@ from cablerouter.telegram.model import (
     Origination,
     RoutingLine,
     TransmissionId,
-    Warning,
+    DecodeWarning,
 )
 from cablerouter.telegram.text import declassification, skipped_lines_warnings
 
@@ -115,7 +115,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     dtg = scanned.dtg
     stamp = dtg.time
     when = dt.datetime(stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, 0, 0, _UTC)
-    own: list[Warning] = []
+    own: list[DecodeWarning] = []
     # Warnings in the order the Python parsers give them.
     wrapper = scanned.wrapper
     if wrapper is not None:
@@ -158,7 +158,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         own.append(misspelt_warning(cls.line))
     preamble = scanned.preamble
     for caption_warning in preamble.caption_warnings:
-        own.append(Warning(code="unknown_caption", line=caption_warning.line, detail=caption_warning.detail))
+        own.append(DecodeWarning(code="unknown_caption", line=caption_warning.line, detail=caption_warning.detail))
     eo = preamble.eo
     declassify_on = declassification(eo, own) if eo is not None else None
     precedence = PROSIGN_PRECEDENCE[dtg.action]

@@ -21,7 +21,7 @@ from cablerouter.telegram._formats import (
     TRANSMISSION,
 )
 from cablerouter.telegram.lines import LineBuffer
-from cablerouter.telegram.model import InternalDistribution, Warning
+from cablerouter.telegram.model import InternalDistribution, DecodeWarning
 
 __all__ = ("locate_header", "wrapper_warning")
 
@@ -29,7 +29,7 @@ __all__ = ("locate_header", "wrapper_warning")
 _HEADER_SEARCH_LINES = 400
 
 
-def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, InternalDistribution | None]:
+def locate_header(buf: LineBuffer, warnings: list[DecodeWarning]) -> tuple[int, InternalDistribution | None]:
     """Find the first header line, skipping wrappers and State's distribution block.
 
     Parameters
@@ -106,10 +106,10 @@ def locate_header(buf: LineBuffer, warnings: list[Warning]) -> tuple[int, Intern
     return start, distribution
 
 
-def wrapper_warning(first: int, start: int) -> Warning:
+def wrapper_warning(first: int, start: int) -> DecodeWarning:
     """The ``text_before_header`` warning for wrapper lines ``first`` (1-based) up to the
     header's first line (``start``, 0-based)."""
-    return Warning(code="text_before_header", line=first, detail=f"skipped lines {first}-{start} before the header")
+    return DecodeWarning(code="text_before_header", line=first, detail=f"skipped lines {first}-{start} before the header")
 
 
 def _is_fl2_or_fl5(u: str) -> bool:

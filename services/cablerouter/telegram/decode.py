@@ -2,11 +2,12 @@
 
 ``decode_telegram`` is pure: no I/O, no clock, no globals. It raises only
 :class:`cablerouter.errors.DecodeError`; everything unusual but survivable becomes a
-:class:`~cablerouter.telegram.model.Warning` on the cable instead.
+:class:`~cablerouter.telegram.model.DecodeWarning` on the cable instead.
 
 Reason codes (``DecodeError.reason``)
 -------------------------------------
-Stable snake_case codes; they become the dead-letter ``reason`` and a metric label.
+Stable snake_case codes (:data:`cablerouter.errors.DecodeReason`); they become the
+dead-letter ``reason`` and a metric label.
 
 ``empty_input``
     Zero bytes, or nothing but white space.
@@ -24,8 +25,10 @@ Stable snake_case codes; they become the dead-letter ``reason`` and a metric lab
     An FL5 line (precedence prosign(s) followed by a digit group) whose date-time group is
     not ``DDHHMMZ MON YY[YY]`` or names an impossible date or time.
 
-Warning codes (``Warning.code``)
---------------------------------
+Warning codes (``DecodeWarning.code``)
+--------------------------------------
+Stable snake_case codes (:data:`cablerouter.telegram.model.WarningCode`).
+
 ``control_characters``
     Control characters were removed before decoding.
 ``invalid_utf8``
@@ -92,29 +95,24 @@ Warning codes (``Warning.code``)
 
 from __future__ import annotations
 
-from cablerouter.errors import DecodeError
+from typing import get_args
+
+from cablerouter.errors import DecodeError, DecodeReason
 from cablerouter.telegram._heading_warnings import no_action_warning
 from cablerouter.telegram._scan import ScannerPanic, scan_decode
 from cablerouter.telegram._wrappers import locate_header
 from cablerouter.telegram.header import parse_header
 from cablerouter.telegram.lines import LineBuffer, decode_bytes
-from cablerouter.telegram.model import Cable, DecodeLimits, Warning
+from cablerouter.telegram.model import Cable, DecodeLimits, DecodeWarning, WarningCode
 from cablerouter.telegram.repairs import repair_addressees
 from cablerouter.telegram.text import parse_text, reference_id
 
 __all__ = ("NATIVE_SCANNER_FAILED", "REASONS", "decode_telegram", "decode_with")
 
-REASONS: tuple[str, ...] = (
-    "empty_input",
-    "oversized_input",
-    "binary_input",
-    "no_addressees",
-    "too_many_addressees",
-    "bad_dtg",
-)
+REASONS: tuple[DecodeReason, ...] = get_args(DecodeReason)
 """Every ``DecodeError.reason`` the decoder raises."""
 
-NATIVE_SCANNER_FAILED = "native_scanner_failed"
+NATIVE_SCANNER_FAILED: WarningCode = "native_scanner_failed"
 """The warning code of a cable the native scanner failed on (see the module docstring)."""
 
 _DEFAULT_LIMITS = DecodeLimits()
@@ -168,7 +166,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, native: bool) -> Cable:
     DecodeError
         As :func:`decode_telegram`.
     """
-    warnings: list[Warning] = []
+    warnings: list[DecodeWarning] = []
     if native:
         try:
             cable = scan_decode(raw, limits)
@@ -176,7 +174,7 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, native: bool) -> Cable:
             # A bug in the scanner, not bad input: the Python parsers decode the cable, and
             # the failure travels on it for the caller to count.
             detail = f"the native scanner failed ({str(exc)[:80]}); decoded by the Python parsers"
-            warnings.append(Warning(code=NATIVE_SCANNER_FAILED, detail=" ".join(detail.split())))
+            warnings.append(DecodeWarning(code=NATIVE_SCANNER_FAILED, detail=" ".join(detail.split())))
         else:
             if cable is not None:
                 return repair_addressees(cable)
@@ -200,9 +198,9 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, native: bool) -> Cable:
             excerpt=buf.lines[start].strip()[:60],
         )
     if h.dtg_raw is None:
-        warnings.append(Warning(code="missing_dtg", detail="no FL5 date-time group"))
+        warnings.append(DecodeWarning(code="missing_dtg", detail="no FL5 date-time group"))
     if h.originator is None:
-        warnings.append(Warning(code="missing_originator", detail="no FM line"))
+        warnings.append(DecodeWarning(code="missing_originator", detail="no FM line"))
     if h.info and not h.to:
         warnings.append(no_action_warning(h.info[0].line))
     t = parse_text(buf, h.end, warnings)

@@ -16,14 +16,14 @@ from __future__ import annotations
 from cablerouter.telegram.addressees import parse_addressee, split_exemptions
 from typing import Literal
 
-from cablerouter.telegram.model import MAX_UNREADABLE_CHARS, Addressee, UnreadableLine, Warning
+from cablerouter.telegram.model import MAX_UNREADABLE_CHARS, Addressee, UnreadableLine, DecodeWarning
 
 __all__ = ("ExemptionRun", "add_addressees", "unparsed_addressee_warning")
 
 
-def unparsed_addressee_warning(line: int, s: str) -> Warning:
+def unparsed_addressee_warning(line: int, s: str) -> DecodeWarning:
     """The ``unparsed_addressee_line`` warning for a line that holds no addressee."""
-    return Warning(code="unparsed_addressee_line", line=line, detail=f"not an addressee: `{s[:80]}`")
+    return DecodeWarning(code="unparsed_addressee_line", line=line, detail=f"not an addressee: `{s[:80]}`")
 
 
 class ExemptionRun:
@@ -55,7 +55,7 @@ class ExemptionRun:
     def close(self) -> None:
         self.open = False
 
-    def continue_with(self, u: str, s: str, line: int, warnings: list[Warning]) -> list[Addressee]:
+    def continue_with(self, u: str, s: str, line: int, warnings: list[DecodeWarning]) -> list[Addressee]:
         """The block a line after exempted ones belongs to (see the class docstring)."""
         if self.enclosing is None or not self.open:
             return self.xmt
@@ -64,7 +64,7 @@ class ExemptionRun:
             return self.xmt
         self.open = False
         warnings.append(
-            Warning(
+            DecodeWarning(
                 code="addressee_after_exemption",
                 line=line,
                 detail=f"`{s[:80]}` read as an addressee, not an exemption (it carries "
@@ -85,7 +85,7 @@ def add_addressees(
     text: str,
     raw: str,
     line: int,
-    warnings: list[Warning],
+    warnings: list[DecodeWarning],
     count: int,
     unreadable: list[UnreadableLine],
     block_name: Literal["to", "info", "xmt"],

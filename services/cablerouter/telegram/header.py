@@ -40,7 +40,7 @@ from cablerouter.telegram.model import (
     SecurityWarning,
     TransmissionId,
     UnreadableLine,
-    Warning,
+    DecodeWarning,
 )
 from cablerouter.telegram._classification import CLASSIFICATION_FIRST_WORDS, match_classification
 from cablerouter.telegram._formats import (
@@ -106,7 +106,7 @@ class Header:
 
 
 def parse_header(
-    buf: LineBuffer, start: int, limits: DecodeLimits, warnings: list[Warning]
+    buf: LineBuffer, start: int, limits: DecodeLimits, warnings: list[DecodeWarning]
 ) -> Header:
     """Parse FL1-FL9 from line ``start`` on.
 
@@ -168,7 +168,7 @@ def parse_header(
         u = s.upper()
         if u != s and not lower_case:
             lower_case = True
-            warnings.append(Warning(code="lower_case_header", line=i, detail="header read as upper case"))
+            warnings.append(DecodeWarning(code="lower_case_header", line=i, detail="header read as upper case"))
         if "  " in u or "\t" in u:
             u = " ".join(u.split())
             s = " ".join(s.split())
@@ -230,7 +230,7 @@ def parse_header(
             routing_open = False
             h.originator = parse_addressee(rest, s[3:], i)
             if h.originator is None:
-                warnings.append(Warning(code="unparsed_originator", line=i, detail=f"FM line `{s[:80]}`"))
+                warnings.append(DecodeWarning(code="unparsed_originator", line=i, detail=f"FM line `{s[:80]}`"))
         elif len(kw) <= 2 and kw[0] in PROSIGN_LETTERS and kw[-1] in PROSIGN_LETTERS:
             if DTG_LIKE.match(u):
                 if h.dtg_raw is not None:
@@ -297,31 +297,31 @@ def _block_name(block: list[Addressee] | None, h: Header) -> Literal["to", "info
     return "to" if block is h.to else "info" if block is h.info else "xmt"
 
 
-def _unknown(warnings: list[Warning], line: int, s: str, count: int) -> int:
-    warnings.append(Warning(code="unparsed_header_line", line=line, detail=f"`{s[:80]}`"))
+def _unknown(warnings: list[DecodeWarning], line: int, s: str, count: int) -> int:
+    warnings.append(DecodeWarning(code="unparsed_header_line", line=line, detail=f"`{s[:80]}`"))
     return count + 1
 
 
-def _routing(prosign: str, ris: list[str], line: int, warnings: list[Warning]) -> RoutingLine:
+def _routing(prosign: str, ris: list[str], line: int, warnings: list[DecodeWarning]) -> RoutingLine:
     precedence = PROSIGN_PRECEDENCE.get(prosign[0])
     if len(prosign) != 2 or prosign[0] != prosign[1]:
         warnings.append(
-            Warning(code="routing_prosign_not_doubled", line=line, detail=f"FL2 prosign `{prosign}`")
+            DecodeWarning(code="routing_prosign_not_doubled", line=line, detail=f"FL2 prosign `{prosign}`")
         )
     if precedence is None:
         warnings.append(
-            Warning(code="unknown_precedence_prosign", line=line, detail=f"FL2 prosign `{prosign}`")
+            DecodeWarning(code="unknown_precedence_prosign", line=line, detail=f"FL2 prosign `{prosign}`")
         )
     return RoutingLine(prosign=prosign, precedence=precedence, ris=ris)
 
 
-def _origination(u: str, line: int, warnings: list[Warning]) -> Origination | None:
+def _origination(u: str, line: int, warnings: list[DecodeWarning]) -> Origination | None:
     m = ORIGINATION.fullmatch(u)
     if m is None:
         return None
     ri, ssn, section, filing, rest = m.groups()
     if rest:
-        warnings.append(Warning(code="unparsed_origination", line=line, detail=f"FL3 ends with `{rest[:40]}`"))
+        warnings.append(DecodeWarning(code="unparsed_origination", line=line, detail=f"FL3 ends with `{rest[:40]}`"))
     return Origination(
         ri=ri,
         ssn=ssn,
@@ -330,7 +330,7 @@ def _origination(u: str, line: int, warnings: list[Warning]) -> Origination | No
     )
 
 
-def _security(u: str, line: int, warnings: list[Warning]) -> SecurityWarning | None:
+def _security(u: str, line: int, warnings: list[DecodeWarning]) -> SecurityWarning | None:
     m = SECURITY.fullmatch(u)
     if m is None:
         return None
@@ -356,7 +356,7 @@ def _dtg(h: Header, u: str, line: int) -> None:
 
 
 def _resolve_filing_time(
-    origin: Origination, dtg: dt.datetime | None, warnings: list[Warning]
+    origin: Origination, dtg: dt.datetime | None, warnings: list[DecodeWarning]
 ) -> Origination:
     raw = origin.filing_time_raw
     assert raw is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from cablerouter.errors import DecodeError
-from cablerouter.telegram.model import DecodeLimits, Warning
+from cablerouter.telegram.model import DecodeLimits, DecodeWarning
 
 __all__ = (
     "LineBuffer",
@@ -39,7 +39,7 @@ _PAGE_ACP = re.compile(r"PAGE +\d{1,3}(?: +[A-Z0-9#/]+)*")
 _HEAD_LINES = 40
 
 
-def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[Warning]) -> str:
+def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[DecodeWarning]) -> str:
     """Decode raw telegram bytes into text with LF line ends.
 
     Parameters
@@ -79,7 +79,7 @@ def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[Warning]) -> s
                 excerpt=_excerpt(raw[:40].decode("latin-1")),
             )
         warnings.append(
-            Warning(code="control_characters", detail=f"removed {removed} control characters")
+            DecodeWarning(code="control_characters", detail=f"removed {removed} control characters")
         )
     try:
         text = data.decode("utf-8")
@@ -93,7 +93,7 @@ def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[Warning]) -> s
                 excerpt=_excerpt(raw[:40].decode("latin-1")),
             ) from None
         warnings.append(
-            Warning(
+            DecodeWarning(
                 code="invalid_utf8",
                 detail=f"{bad} invalid UTF-8 sequences replaced by U+FFFD, first at byte {exc.start}",
             )

@@ -8,13 +8,15 @@ The JSON Schema in ``schemas/cable.schema.json`` is generated from these types.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import msgspec
 
 __all__ = (
     "MAX_UNREADABLE_CHARS",
     "PRECEDENCES",
+    "REPAIR_CODES",
+    "WARNING_CODES",
     "Addressee",
     "Cable",
     "Classification",
@@ -26,7 +28,9 @@ __all__ = (
     "SecurityWarning",
     "TransmissionId",
     "UnreadableLine",
-    "Warning",
+    "DecodeWarning",
+    "RepairCode",
+    "WarningCode",
 )
 
 Precedence = Literal["FLASH", "NIACT IMMEDIATE", "IMMEDIATE", "PRIORITY", "ROUTINE"]
@@ -47,21 +51,62 @@ class _Frozen(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=False, gc
     """
 
 
-class Warning(_Frozen):  # noqa: A001 - a domain noun, never used bare with the builtin
+RepairCode = Literal["month_in_plad", "broken_ri", "mcn_in_plad", "doubled_word"]
+"""A repair made to read a garbled addressee line (:mod:`cablerouter.telegram.repairs`)."""
+
+REPAIR_CODES: tuple[RepairCode, ...] = get_args(RepairCode)
+
+WarningCode = Literal[
+    "control_characters",
+    "invalid_utf8",
+    "text_before_header",
+    "lower_case_header",
+    "unparsed_header_line",
+    "unparsed_origination",
+    "unparsed_originator",
+    "unparsed_addressee_line",
+    RepairCode,
+    "ambiguous_addressee_line",
+    "addressee_after_exemption",
+    "page_artefact",
+    "routing_prosign_not_doubled",
+    "unknown_precedence_prosign",
+    "unusual_security_letters",
+    "bad_filing_time",
+    "filing_time_mismatch",
+    "missing_dtg",
+    "missing_originator",
+    "no_action_addressees",
+    "duplicate_header",
+    "text_before_classification",
+    "no_classification",
+    "misspelt_classification",
+    "unknown_caption",
+    "bad_declassification_date",
+    "no_text",
+    "native_scanner_failed",
+]
+"""Every ``DecodeWarning.code``; each is explained in :mod:`cablerouter.telegram.decode`."""
+
+WARNING_CODES: tuple[WarningCode, ...] = get_args(WarningCode)
+
+
+class DecodeWarning(_Frozen):
     """Something unusual but survivable met while decoding.
 
     Parameters
     ----------
     code
-        Stable snake_case code (``invalid_utf8``, ``unparsed_addressee_line``, ...); the
-        full list is in the docstring of :mod:`cablerouter.telegram.decode`.
+        Stable snake_case code (``invalid_utf8``, ``unparsed_addressee_line``, ...), one of
+        :data:`WarningCode`; each is explained in the docstring of
+        :mod:`cablerouter.telegram.decode`.
     line
         1-based line number, or ``None`` when it concerns the whole input.
     detail
         One human-readable line.
     """
 
-    code: str
+    code: WarningCode
     line: int | None = None
     detail: str = ""
 
@@ -151,7 +196,7 @@ class Addressee(_Frozen):
     office: str | None = None
     line: int = 0
     raw: str = ""
-    repairs: list[str] = []
+    repairs: list[RepairCode] = []
 
 
 class UnreadableLine(_Frozen):
@@ -318,7 +363,7 @@ class Cable(_Frozen):
     refs: list[str] = []
     signer: str | None = None
     body: str = ""
-    warnings: list[Warning] = []
+    warnings: list[DecodeWarning] = []
     size: int = 0
     distribution: InternalDistribution | None = None
     instructions: list[str] = []

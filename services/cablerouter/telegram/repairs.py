@@ -34,7 +34,7 @@ import re
 
 import msgspec
 
-from cablerouter.telegram.model import Addressee, Cable, Precedence, Warning
+from cablerouter.telegram.model import Addressee, Cable, DecodeWarning, Precedence, RepairCode
 
 __all__ = ("REPAIRS", "repair_addressees")
 
@@ -97,7 +97,7 @@ def repair_addressees(cable: Cable) -> Cable:
     return msgspec.structs.replace(cable, to=to, info=info, xmt=xmt, warnings=warnings)
 
 
-def _repair_list(lines: list[Addressee], month: str | None, warnings: list[Warning]) -> list[Addressee]:
+def _repair_list(lines: list[Addressee], month: str | None, warnings: list[DecodeWarning]) -> list[Addressee]:
     out: list[Addressee] = []
     for a in lines:
         if a.plad is None or _SUSPECT.search(a.plad) is None:
@@ -108,11 +108,11 @@ def _repair_list(lines: list[Addressee], month: str | None, warnings: list[Warni
     return out
 
 
-def _repair(a: Addressee, month: str | None, warnings: list[Warning]) -> list[Addressee]:
+def _repair(a: Addressee, month: str | None, warnings: list[DecodeWarning]) -> list[Addressee]:
     """The addressees one suspect line stands for, with a warning per repair made."""
     assert a.plad is not None
     ri, plad, mcn, precedence = a.ri, a.plad, a.mcn, a.precedence
-    done: list[str] = []
+    done: list[RepairCode] = []
     if ri is None:
         m = _BROKEN_RI.fullmatch(plad)
         if m is not None and "R" + m.group(1)[:3] in _US_RI_STEMS:
@@ -152,7 +152,7 @@ def _repair(a: Addressee, month: str | None, warnings: list[Warning]) -> list[Ad
             done.append("month_in_plad")
         else:
             warnings.append(
-                Warning(
+                DecodeWarning(
                     code="ambiguous_addressee_line",
                     line=a.line,
                     detail=f"`{a.raw[:80]}` holds the month word {words[k]} but the cable is dated "
@@ -189,7 +189,7 @@ def _repair(a: Addressee, month: str | None, warnings: list[Warning]) -> list[Ad
         )
     readings = " and ".join(f"`{_written(x)}`" for x in out)
     for code in done:
-        warnings.append(Warning(code=code, line=a.line, detail=f"`{a.raw[:80]}` read as {readings}"))
+        warnings.append(DecodeWarning(code=code, line=a.line, detail=f"`{a.raw[:80]}` read as {readings}"))
     return out
 
 

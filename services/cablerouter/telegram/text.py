@@ -29,7 +29,7 @@ from cablerouter.telegram._classification import (
     misspelt_warning,
 )
 from cablerouter.telegram.lines import LineBuffer, is_page_artefact
-from cablerouter.telegram.model import Classification, Warning
+from cablerouter.telegram.model import Classification, DecodeWarning
 
 __all__ = ("Text", "declassification", "parse_text", "reference_id", "skipped_lines_warnings")
 
@@ -88,7 +88,7 @@ def _normalise(line: str) -> str:
 
 
 def _find_classification(
-    buf: LineBuffer, start: int, warnings: list[Warning]
+    buf: LineBuffer, start: int, warnings: list[DecodeWarning]
 ) -> tuple[int, re.Match[str] | None, str]:
     """Index of the classification line at or after ``start``, its match and its line."""
     first = -1
@@ -128,7 +128,7 @@ def _find_classification(
     return first, None, ""
 
 
-def skipped_lines_warnings(warnings: list[Warning], first: int, found: int, duplicate: bool) -> None:
+def skipped_lines_warnings(warnings: list[DecodeWarning], first: int, found: int, duplicate: bool) -> None:
     """Warn about lines skipped before the classification line.
 
     Parameters
@@ -146,7 +146,7 @@ def skipped_lines_warnings(warnings: list[Warning], first: int, found: int, dupl
     """
     if found > first >= 0:
         warnings.append(
-            Warning(
+            DecodeWarning(
                 code="text_before_classification",
                 line=first + 1,
                 detail=f"skipped lines {first + 1}-{found} before the classification line",
@@ -154,11 +154,11 @@ def skipped_lines_warnings(warnings: list[Warning], first: int, found: int, dupl
         )
     if duplicate:
         warnings.append(
-            Warning(code="duplicate_header", line=first + 1, detail="a second copy of the header was skipped")
+            DecodeWarning(code="duplicate_header", line=first + 1, detail="a second copy of the header was skipped")
         )
 
 
-def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
+def parse_text(buf: LineBuffer, start: int, warnings: list[DecodeWarning]) -> Text:
     """Parse the text from line ``start`` (0-based, first line after the header).
 
     Parameters
@@ -178,11 +178,11 @@ def parse_text(buf: LineBuffer, start: int, warnings: list[Warning]) -> Text:
     t = Text()
     cls_index, m, u = _find_classification(buf, start, warnings)
     if cls_index < 0:
-        warnings.append(Warning(code="no_text", detail="the input ends after the header"))
+        warnings.append(DecodeWarning(code="no_text", detail="the input ends after the header"))
         return t
     pieces: list[tuple[str, str | None, int]] = []
     if m is None:
-        warnings.append(Warning(code="no_classification", line=cls_index + 1, detail="no classification line"))
+        warnings.append(DecodeWarning(code="no_classification", line=cls_index + 1, detail="no classification line"))
         i = cls_index
     else:
         t.classification = build_classification(m, buf.lines[cls_index].strip(), cls_index + 1)
@@ -277,7 +277,7 @@ def _read_preamble(buf: LineBuffer, i: int, pieces: list[tuple[str, str | None, 
     return -1
 
 
-def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: list[Warning]) -> None:
+def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: list[DecodeWarning]) -> None:
     """Turn preamble pieces into captions, instructions, E.O., TAGS, SUBJECT and REF."""
     captions: dict[str, None] = {}
     eo: list[str] = []
@@ -314,7 +314,7 @@ def _fold_pieces(t: Text, pieces: list[tuple[str, str | None, int]], warnings: l
         t.refs = split_refs(" ".join(refs))
 
 
-def declassification(eo: str, warnings: list[Warning]) -> dt.date | None:
+def declassification(eo: str, warnings: list[DecodeWarning]) -> dt.date | None:
     """The declassification date after ``DECL`` on the E.O. line, if any; an invalid date
     adds a ``bad_declassification_date`` warning."""
     upper = eo.upper()
@@ -323,13 +323,13 @@ def declassification(eo: str, warnings: list[Warning]) -> dt.date | None:
         return None
     when = parse_declassification_date(upper[decl:])
     if when is False:
-        warnings.append(Warning(code="bad_declassification_date", detail=f"E.O. line `{eo[:60]}`"))
+        warnings.append(DecodeWarning(code="bad_declassification_date", detail=f"E.O. line `{eo[:60]}`"))
         return None
     return when
 
 
 def _caption_or_instruction(
-    text: str, upper: str, captions: dict[str, None], instructions: list[str], warnings: list[Warning], line: int
+    text: str, upper: str, captions: dict[str, None], instructions: list[str], warnings: list[DecodeWarning], line: int
 ) -> None:
     if upper in CAPTION_PHRASES:
         captions[upper] = None
@@ -348,7 +348,7 @@ def _caption_or_instruction(
             if word in CAPTION_WORDS:
                 captions[word] = None
         unknown = [w for w in words if w not in CAPTION_WORDS]
-        warnings.append(Warning(code="unknown_caption", line=line, detail=f"`{' '.join(unknown)}`"))
+        warnings.append(DecodeWarning(code="unknown_caption", line=line, detail=f"`{' '.join(unknown)}`"))
         return
     if n:
         text = " ".join(text.replace(",", " ").split()[n:])
