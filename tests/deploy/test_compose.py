@@ -121,7 +121,8 @@ def test_stack_wiring(compose_command) -> None:
         assert env["CABLEROUTER_BOOTSTRAP_SERVERS"] == "kafka:9092"
         assert env["CABLEROUTER_APP_ID"] == _env(services["router-1"])["CABLEROUTER_APP_ID"]
         assert router["read_only"] is True
-        assert "/var/lib/cablerouter" in router["tmpfs"] and "/tmp" in router["tmpfs"]
+        assert "/tmp" in router["tmpfs"]
+        assert "/var/lib/cablerouter:uid=10001,gid=10001,mode=0700" in router["tmpfs"]
         assert _depends(router) == {"kafka": "service_healthy", "init": "service_completed_successfully"}
         assert router["hostname"] == name
     assert services["publish"]["image"] == image

@@ -18,7 +18,7 @@ COPY libs/ /opt/kafka/libs/
 COPY kafka/ /opt/kafka/docker/
 RUN set -eux; \
     mv /opt/kafka/docker/bin /opt/kafka/bin; \
-    mv /opt/kafka/docker/run /opt/kafka/docker/log4j2.properties /etc/kafka/docker/; \
+    mv /opt/kafka/docker/run /opt/kafka/docker/*.properties /etc/kafka/docker/; \
     rmdir /opt/kafka/docker; \
     chmod 0755 /opt/kafka/bin/* /etc/kafka/docker/run
 USER appuser
