@@ -6,6 +6,8 @@
 //! the Python parsers do. These are plain Rust types; `lib.rs` hands them to Python as
 //! frozen classes of the same names and fields (declared in `cablerouter_scan.pyi`).
 
+use std::borrow::Cow;
+
 use crate::address::*;
 use crate::body::*;
 use crate::classification::*;
@@ -150,9 +152,11 @@ pub struct Preamble {
     pub refs: Option<String>,
 }
 
-/// Everything the scanner read of one cable.
+/// Everything the scanner read of one cable. The body, most of a cable's bytes, is a slice of
+/// the input unless page artefacts were cut out of it (UTF-8, checked where it becomes a
+/// Python string).
 #[derive(Clone, Debug, PartialEq)]
-pub struct ScannedCable {
+pub struct ScannedCable<'a> {
     pub distribution: Option<Distribution>,
     pub wrapper: Option<Wrapper>,
     pub transmission: Option<Transmission>,
@@ -172,7 +176,7 @@ pub struct ScannedCable {
     pub preamble: Preamble,
     /// 1-based line where the body starts (`None`: no body).
     pub body_line: Option<usize>,
-    pub body: String,
+    pub body: Cow<'a, [u8]>,
     pub paragraph_marks: Vec<String>,
     pub signer: Option<String>,
     pub reference_id: String,
@@ -234,7 +238,7 @@ fn addressee_of(a: &Addr<'_>, line: usize) -> Addressee {
 /// Only input that `lines.decode_bytes` would return unchanged is read: at most
 /// `max_bytes`, valid UTF-8, no control bytes but TAB and LF (so no CR, VT, FF or NUL), no
 /// byte-order mark, and no characters outside ASCII but the few of `plain_chars`.
-pub fn scan_cable(raw: &[u8], limits: Limits) -> Option<ScannedCable> {
+pub fn scan_cable(raw: &[u8], limits: Limits) -> Option<ScannedCable<'_>> {
     // `plain_chars` admits only ASCII and whole known UTF-8 sequences, so the input is UTF-8.
     if raw.is_empty() || raw.len() > limits.max_bytes || !plain_chars(raw) {
         return None;
@@ -342,7 +346,7 @@ pub fn scan_cable(raw: &[u8], limits: Limits) -> Option<ScannedCable> {
     let (pieces, body_index) =
         if nl < t.len() { preamble(t, nl + 1, cls_line + 1, pieces, field, seen_main)? } else { (pieces, -1) };
     // The body from its first line, closing lines and page artefacts removed.
-    let mut body_bytes: std::borrow::Cow<'_, [u8]> = std::borrow::Cow::Borrowed(&[]);
+    let mut body_bytes: Cow<'_, [u8]> = Cow::Borrowed(&[]);
     let mut body_marks: Vec<Vec<u8>> = Vec::new();
     if body_index >= 0 {
         // Offset of line `body_index` (0-based).
@@ -360,8 +364,15 @@ pub fn scan_cable(raw: &[u8], limits: Limits) -> Option<ScannedCable> {
             body = rstrip(&body[..cut]);
         }
         body_bytes = match strip_pages(body) {
-            Some(kept) => std::borrow::Cow::Owned(kept),
-            None => std::borrow::Cow::Borrowed(body),
+            Some(kept) => Cow::Owned(kept),
+            // The same bytes in the input: past the heading, `t` is the input shifted by
+            // what the heading's blank runs lost.
+            None => {
+                let start = off + (raw.len() - t.len());
+                let same = &raw[start..start + body.len()];
+                debug_assert_eq!(same, body);
+                Cow::Borrowed(same)
+            }
         };
         if !body_bytes.is_empty() {
             body_marks = marks(&body_bytes).into_iter().map(|m| m.to_vec()).collect();
@@ -451,7 +462,7 @@ pub fn scan_cable(raw: &[u8], limits: Limits) -> Option<ScannedCable> {
             refs: folded.refs.as_deref().map(string),
         },
         body_line: (body_index >= 0).then_some(body_index as usize + 1),
-        body: string(&body_bytes),
+        body: body_bytes,
         paragraph_marks: owned_strings(&body_marks),
         signer: signer_name.as_deref().map(string),
         reference_id: string(&ref_id),
@@ -492,7 +503,8 @@ E.O. 12958: DECL: 02/11/2020\nTAGS: PGOV, KZ\nSUBJECT: A SUBJECT\n\nREF: A. STAT
         assert_eq!(c.preamble.tags, vec!["PGOV", "KZ"]);
         assert_eq!(c.preamble.refs.as_deref(), Some("A. STATE 1"));
         assert_eq!(c.body_line, Some(22));
-        assert!(c.body.starts_with("\u{b6}1. (SBU) Body.\n2. (U) More.\n3. (C) Last."));
+        assert!(std::str::from_utf8(&c.body).unwrap().starts_with("\u{b6}1. (SBU) Body.\n2. (U) More.\n3. (C) Last."));
+        assert!(matches!(c.body, Cow::Owned(_)), "a page artefact was cut out");
         assert_eq!(c.paragraph_marks, vec!["SBU", "U", "C"]);
         assert_eq!(c.signer.as_deref(), Some("SPRATLEN"));
         assert_eq!(c.reference_id, "10ASTANA179");
@@ -500,10 +512,23 @@ E.O. 12958: DECL: 02/11/2020\nTAGS: PGOV, KZ\nSUBJECT: A SUBJECT\n\nREF: A. STAT
     }
 
     #[test]
+    fn the_body_is_a_slice_of_the_input_even_when_heading_blanks_were_collapsed() {
+        let plain = CABLE.replace("ASTANA 00000179  002 OF 002\n", "");
+        let spaced = plain.replace("OO RUEHIK", "OO    RUEHIK").replace("FM AMEMBASSY", "FM  AMEMBASSY");
+        let (a, b) = (scan(&plain).unwrap(), scan(&spaced).unwrap());
+        assert!(matches!(b.body, Cow::Borrowed(_)));
+        assert_eq!(a.body, b.body);
+        assert!(std::str::from_utf8(&b.body).unwrap().ends_with("3. (C) Last.\nSPRATLEN"));
+        assert_eq!(b.originator.plad, "AMEMBASSY ASTANA");
+    }
+
+    #[test]
     fn a_far_or_invalid_filing_time_is_flagged() {
-        let far = scan(&CABLE.replace("0420828", "0350828")).unwrap();
+        let far_text = CABLE.replace("0420828", "0350828");
+        let far = scan(&far_text).unwrap();
         assert_eq!(far.filing_time.map(|f| f.status), Some("far_from_dtg"));
-        let invalid = scan(&CABLE.replace("0420828", "0422500")).unwrap();
+        let invalid_text = CABLE.replace("0420828", "0422500");
+        let invalid = scan(&invalid_text).unwrap();
         assert_eq!(invalid.filing_time, Some(FilingTime { status: "invalid", time: None }));
     }
 
@@ -526,7 +551,8 @@ E.O. 12958: DECL: 02/11/2020\nTAGS: PGOV, KZ\nSUBJECT: A SUBJECT\n\nREF: A. STAT
 
     #[test]
     fn lines_before_the_classification_line_are_recorded() {
-        let c = scan(&CABLE.replace("\nUNCLAS SECTION", "\nThursday, 11 October 2007\nVZCZCXRO1169\nUNCLAS SECTION")).unwrap();
+        let text = CABLE.replace("\nUNCLAS SECTION", "\nThursday, 11 October 2007\nVZCZCXRO1169\nUNCLAS SECTION");
+        let c = scan(&text).unwrap();
         assert_eq!(c.skipped, Some(SkippedLines { first_line: 11, duplicate: true }));
         assert_eq!(c.classification.line, 13);
     }

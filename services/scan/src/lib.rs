@@ -75,6 +75,20 @@ fn py_str(py: Python<'_>, s: &str) -> Str {
     PyString::new(py, s).unbind()
 }
 
+/// A Python string of UTF-8 bytes, checked by CPython as it copies them (the body: no
+/// Rust-side copy or check first).
+fn py_utf8(py: Python<'_>, b: &[u8]) -> PyResult<Str> {
+    // SAFETY: the pointer and length describe a live byte slice, which CPython only reads;
+    // invalid UTF-8 makes it return NULL with an exception set, which becomes the error.
+    let obj = unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            pyo3::ffi::PyUnicode_DecodeUTF8(b.as_ptr().cast(), b.len() as pyo3::ffi::Py_ssize_t, std::ptr::null()),
+        )?
+    };
+    Ok(obj.downcast_into::<PyString>()?.unbind())
+}
+
 fn py_opt(py: Python<'_>, s: &Option<String>) -> OptStr {
     s.as_deref().map(|s| py_str(py, s))
 }
@@ -268,7 +282,7 @@ fn transpose<T>(v: Option<PyResult<T>>) -> PyResult<Option<T>> {
 }
 
 /// Every part of the scan as Python objects.
-fn scanned_cable(py: Python<'_>, c: &cable::ScannedCable) -> PyResult<ScannedCable> {
+fn scanned_cable(py: Python<'_>, c: &cable::ScannedCable<'_>) -> PyResult<ScannedCable> {
     let p = &c.preamble;
     Ok(ScannedCable {
         distribution: c
@@ -379,7 +393,7 @@ fn scanned_cable(py: Python<'_>, c: &cable::ScannedCable) -> PyResult<ScannedCab
             },
         )?,
         body_line: c.body_line,
-        body: py_str(py, &c.body),
+        body: py_utf8(py, &c.body)?,
         paragraph_marks: py_list(py, &c.paragraph_marks)?,
         signer: py_opt(py, &c.signer),
         reference_id: py_str(py, &c.reference_id),
