@@ -24,7 +24,8 @@ from cablerouter.telegram._scan import INSTALLED, scan_decode
 from cablerouter.telegram.decode import decode_with
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CORPUS = [ROOT / "tests" / "corpus" / "seed" / "10ASTANA179.txt", *sorted((ROOT / "tests" / "corpus" / "cables").glob("*.txt"))]
+CORPUS = [ROOT / "tests" / "corpus" / "seed" / "10ASTANA179.txt",
+          *sorted((ROOT / "tests" / "corpus" / "cables").glob("*.txt"))]
 
 
 def _floor(raws: list[bytes]) -> None:

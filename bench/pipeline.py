@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import contextlib
 import datetime as dt
+import os
 import pathlib
 import statistics
 import subprocess
@@ -49,6 +50,7 @@ from cablerouter.directory import resolve_distribution  # noqa: E402
 from cablerouter.directory_files import load_default_directory  # noqa: E402
 from cablerouter.router.envelope import Provenance, delivery_headers, encode_deliveries  # noqa: E402
 from cablerouter.telegram import decode_telegram  # noqa: E402
+
 from tests.integration.routerutil import WorkerProcess, parse_metrics  # noqa: E402
 
 TARGET = 0.8
@@ -56,13 +58,13 @@ BASELINE_CHUNK = 1000
 
 
 def corpus() -> list[bytes]:
-    files = sorted((REPO / "tests/corpus/cables").glob("*.txt")) + [REPO / "tests/corpus/seed/10ASTANA179.txt"]
+    files = [*sorted((REPO / "tests/corpus/cables").glob("*.txt")), REPO / "tests/corpus/seed/10ASTANA179.txt"]
     return [f.read_bytes() for f in files]
 
 
 def enriched_records(cables: list[bytes], prefix: str) -> list[tuple[str, bytes, bytes, list]]:
     directory = load_default_directory()
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     out = []
     for i, raw in enumerate(cables):
         cable = decode_telegram(raw)
@@ -226,10 +228,8 @@ def tree_cpu_seconds(pid: int) -> float:
     total = cpu_seconds(pid)
     children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False)
     for child in children.stdout.split():
-        try:
+        with contextlib.suppress(OSError):  # exited meanwhile
             total += cpu_seconds(int(child))
-        except OSError:  # exited meanwhile
-            pass
     return total
 
 

@@ -31,7 +31,7 @@ import time
 import uuid
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import pipeline as P
+import pipeline as bench_pipeline
 
 from tests.integration.routerutil import WorkerProcess
 
@@ -44,12 +44,12 @@ def _broker_pid() -> int | None:
 async def _round(worker: WorkerProcess, publisher, raw: str, cables: list[bytes], done: int,
                  broker: int | None) -> tuple[dict, float, float, float]:
     started = time.perf_counter()
-    cpu0, bk0 = P.tree_cpu_seconds(worker.proc.pid), P.cpu_seconds(broker) if broker else 0.0
-    await P.publish_raw(publisher, raw, cables)
-    after = await P.wait_routed(worker, done + len(cables))
+    cpu0, bk0 = bench_pipeline.tree_cpu_seconds(worker.proc.pid), bench_pipeline.cpu_seconds(broker) if broker else 0.0
+    await bench_pipeline.publish_raw(publisher, raw, cables)
+    after = await bench_pipeline.wait_routed(worker, done + len(cables))
     seconds = time.perf_counter() - started
-    bk = (P.cpu_seconds(broker) - bk0) / seconds if broker else float("nan")
-    return after, seconds, (P.tree_cpu_seconds(worker.proc.pid) - cpu0) / seconds, bk
+    bk = (bench_pipeline.cpu_seconds(broker) - bk0) / seconds if broker else float("nan")
+    return after, seconds, (bench_pipeline.tree_cpu_seconds(worker.proc.pid) - cpu0) / seconds, bk
 
 
 def _env(pairs: list[str]) -> dict[str, str]:
@@ -65,21 +65,21 @@ def _env(pairs: list[str]) -> dict[str, str]:
 async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict,
               sources: dict[str, str | None]) -> None:
     run_id = uuid.uuid4().hex[:8]
-    cables = P.corpus() * rounds
+    cables = bench_pipeline.corpus() * rounds
     base_prefix = f"ab.{run_id}.base.to."
-    records = P.enriched_records(cables, base_prefix)
+    records = bench_pipeline.enriched_records(cables, base_prefix)
     topics = {t for t, *_ in records}
     every = set(topics)
     for side in "ab":
         every |= {t.replace(base_prefix, f"ab.{run_id}.{side}.to.", 1) for t in topics}
-    await P.create_topics(bootstrap, every)
-    await P.wait_for_leaders(bootstrap, every)
-    logs = P.REPO / "var"
+    await bench_pipeline.create_topics(bootstrap, every)
+    await bench_pipeline.wait_for_leaders(bootstrap, every)
+    logs = bench_pipeline.REPO / "var"
     logs.mkdir(exist_ok=True)
     workers: dict[str, list] = {}
     for side, extra in (("a", env_a), ("b", env_b)):
         raw = f"ab.{run_id}.{side}.raw"
-        await P.create_topics(bootstrap, {raw}, partitions=4)
+        await bench_pipeline.create_topics(bootstrap, {raw}, partitions=4)
         env = {
             "CABLEROUTER_BOOTSTRAP_SERVERS": bootstrap, "CABLEROUTER_APP_ID": f"ab-{run_id}-{side}",
             "CABLEROUTER_RAW_TOPIC": raw, "CABLEROUTER_TOPIC_PREFIX": f"ab.{run_id}.{side}.to.",
@@ -95,7 +95,7 @@ async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict
           f"A = {env_a or 'defaults'} {sources.get('a') or ''}, "
           f"B = {env_b or 'defaults'} {sources.get('b') or ''}; {repeat} pairs", flush=True)
     broker = _broker_pid()
-    publisher = P.raw_producer(bootstrap)
+    publisher = bench_pipeline.raw_producer(bootstrap)
     await publisher.start()
     ratios: dict[str, list[float]] = {"a": [], "b": []}
     try:
@@ -104,10 +104,11 @@ async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict
             await asyncio.to_thread(w[0].wait_ready)
             await _round(w[0], publisher, w[1], cables, w[2], broker)
             w[2] += len(cables)
-        for mode in P.BASELINE_MODES:
-            await P.baseline(bootstrap, records, mode)
+        for mode in bench_pipeline.BASELINE_MODES:
+            await bench_pipeline.baseline(bootstrap, records, mode)
         for i in range(repeat):
-            timings = {mode: await P.baseline(bootstrap, records, mode) for mode in P.BASELINE_MODES}
+            timings = {mode: await bench_pipeline.baseline(bootstrap, records, mode)
+                       for mode in bench_pipeline.BASELINE_MODES}
             base = len(records) / min(timings.values())
             line = f"pair {i + 1}: baseline {base:7,.0f} deliveries/s"
             for side in ("ab" if i % 2 == 0 else "ba"):
@@ -115,7 +116,7 @@ async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict
                 before = await asyncio.to_thread(w[0].metrics)
                 after, seconds, cpu, bk = await _round(w[0], publisher, w[1], cables, w[2], broker)
                 w[2] += len(cables)
-                rate = P._deliveries(P._delta(after, before)) / seconds
+                rate = bench_pipeline._deliveries(bench_pipeline._delta(after, before)) / seconds
                 ratios[side].append(rate / base)
                 line += (f" | {side.upper()} {rate:7,.0f} (worker CPU {cpu:.2f}, broker {bk:.2f}) "
                          f"ratio {rate / base:.2f}")
@@ -127,7 +128,7 @@ async def run(bootstrap: str, rounds: int, repeat: int, env_a: dict, env_b: dict
     for side in "ab":
         print(f"{side.upper()} median ratio {statistics.median(ratios[side]):.2f} "
               f"({' '.join(f'{r:.2f}' for r in ratios[side])})")
-    per_pair = [b / a for a, b in zip(ratios["a"], ratios["b"])]
+    per_pair = [b / a for a, b in zip(ratios["a"], ratios["b"], strict=True)]
     print(f"B/A per pair {' '.join(f'{r:.2f}' for r in per_pair)}; median {statistics.median(per_pair):.2f}")
 
 

@@ -26,7 +26,8 @@ from cablerouter.directory_files import load_default_directory
 from cablerouter.telegram import decode_telegram
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-CORPUS = [ROOT / "tests" / "corpus" / "seed" / "10ASTANA179.txt", *sorted((ROOT / "tests" / "corpus" / "cables").glob("*.txt"))]
+CORPUS = [ROOT / "tests" / "corpus" / "seed" / "10ASTANA179.txt",
+          *sorted((ROOT / "tests" / "corpus" / "cables").glob("*.txt"))]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
                          progress=Progress(stall_seconds=30), directory=lambda: directory)
     params = router._stage._params  # the parameters the worker's default stage uses
     results = prepare(sources, directory, params)
-    outcomes = [router._outcome(s, r) for s, r in zip(sources, results)]
-    when = dt.datetime.now(dt.timezone.utc)
+    outcomes = [router._outcome(s, r) for s, r in zip(sources, results, strict=True)]
+    when = dt.datetime.now(dt.UTC)
     provenance = Provenance(topic="cables.raw", partition=0, offset=0, received_at=when,
                             routed_at=when, router_version="bench")
     cables = [decode_telegram(raw) for raw in raws]
@@ -91,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
     loop = asyncio.new_event_loop()
     try:
         figures = {
-            "prepare (decode+resolve+encode)": _best(lambda: prepare(sources, directory, params), len(raws), args.rounds),
-            "encode_deliveries": _best(lambda: [encode_deliveries(c, d, provenance) for c, d in pairs], len(raws), args.rounds),
+            "prepare (decode+resolve+encode)": _best(
+                lambda: prepare(sources, directory, params), len(raws), args.rounds),
+            "encode_deliveries": _best(
+                lambda: [encode_deliveries(c, d, provenance) for c, d in pairs], len(raws), args.rounds),
             "account": _best(lambda: router._account(outcomes), len(raws), args.rounds),
             "route (null sink)": _best(lambda: loop.run_until_complete(route_all()), len(raws), args.rounds),
         }

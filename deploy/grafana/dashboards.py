@@ -203,7 +203,7 @@ def dashboard(uid: str, title: str, description: str, panels: list[Json]) -> Jso
 
 def _quantiles(metric: str, by: str = "") -> list[Json]:
     group = f"le{', ' + by if by else ''}"
-    legend = "p{q}" if not by else "{{%s}} p{q}" % by
+    legend = "p{q}" if not by else f"{{{{{by}}}}} p{{q}}"
     return [
         target(f"histogram_quantile({q}, sum by ({group}) (rate({metric}_bucket{{{SEL}}}[{RATE}])))",
                legend.format(q=round(q * 100)))
@@ -229,7 +229,8 @@ def overview() -> Json:
              [target(f"max(cablerouter_oldest_batch_age_seconds{{{SEL}}})", "oldest batch")], unit="s"),
         stat("End-to-end p99", "99th percentile from the raw record's broker timestamp to all "
              "its deliveries acknowledged.",
-             [target(f"histogram_quantile(0.99, sum by (le) (rate(cablerouter_end_to_end_seconds_bucket{{{SEL}}}[{RATE}])))",
+             [target("histogram_quantile(0.99, sum by (le) "
+                     f"(rate(cablerouter_end_to_end_seconds_bucket{{{SEL}}}[{RATE}])))",
                      "p99")], unit="s"),
         row("Throughput"),
         timeseries("Throughput", "Cables consumed from the input, routed (every delivery "
@@ -247,7 +248,8 @@ def overview() -> Json:
                    _quantiles("cablerouter_end_to_end_seconds"), unit="s"),
         timeseries("End-to-end latency p99 by precedence", "99th percentile per cable precedence "
                    "(its most urgent delivery's; NONE when none has one).",
-                   [target(f"histogram_quantile(0.99, sum by (le, precedence) (rate(cablerouter_end_to_end_by_precedence_seconds_bucket{{{SEL}}}[{RATE}])))",
+                   [target("histogram_quantile(0.99, sum by (le, precedence) "
+                           f"(rate(cablerouter_end_to_end_by_precedence_seconds_bucket{{{SEL}}}[{RATE}])))",
                            "{{precedence}}")], unit="s"),
         timeseries("Prepare time", "Decode, resolve and encode time per cable: 50th, 95th and "
                    "99th percentile.", _quantiles("cablerouter_prepare_seconds"), unit="s"),
@@ -296,7 +298,8 @@ def routing() -> Json:
         table("Top addressees", "The ten addressees with most deliveries over the dashboard's time "
               "range (only the first CABLEROUTER_METRIC_ADDRESSEES_MAX addressees a worker sees "
               "have their own series; the rest are other).",
-              [target(f"topk(10, sum by (addressee) (increase(cablerouter_addressee_deliveries_total{{{SEL}}}[$__range])))",
+              [target("topk(10, sum by (addressee) "
+                      f"(increase(cablerouter_addressee_deliveries_total{{{SEL}}}[$__range])))",
                       "{{addressee}}", instant=True, fmt="table")],
               value_title="Deliveries"),
         timeseries("Unknown addressees", "Deliveries per second to addressees the directory does "

@@ -31,16 +31,15 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(
                 timespec="milliseconds"
             ),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key, value in vars(record).items():
-            if key not in _STANDARD and not key.startswith("_"):
-                out[key] = value
+        out.update({key: value for key, value in vars(record).items()
+                    if key not in _STANDARD and not key.startswith("_")})
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return _encoder.encode(out).decode() if _encodable(out) else repr(out)
@@ -67,7 +66,7 @@ _YOUNG_TOPIC_NOISE = frozenset({
 
 
 class _Window:
-    __slots__ = ("start", "count", "last", "last_at")
+    __slots__ = ("count", "last", "last_at", "start")
 
     def __init__(self, start: float, count: int, last: logging.LogRecord | None) -> None:
         self.start = start
@@ -136,7 +135,7 @@ class QuietFilter(logging.Filter):
                                      if now - at <= self._young}
             if now - first <= self._young:
                 record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-                return logging.DEBUG >= self._threshold
+                return self._threshold <= logging.DEBUG
         if record.levelno < logging.WARNING:
             return True
         key = (record.name, record.levelno, template)

@@ -156,7 +156,7 @@ def cablerouter_image(docker_engine: DockerEngine, local_images: dict[str, str])
     return IMAGE_TAG
 
 
-def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's reporter
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if DOCKER_TIMINGS:
         terminalreporter.write_sep("-", "container image and compose stack: seconds per step")
         for step, seconds in DOCKER_TIMINGS.items():

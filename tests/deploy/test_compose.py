@@ -17,6 +17,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 
 import msgspec
 import pytest
@@ -63,7 +64,7 @@ def _bind_mounts(service: dict) -> dict[str, pathlib.Path]:
 def _depends(service: dict) -> dict[str, str]:
     depends = service.get("depends_on", {})
     if isinstance(depends, list):
-        return {name: "service_started" for name in depends}
+        return dict.fromkeys(depends, "service_started")
     return {name: spec["condition"] for name, spec in depends.items()}
 
 
@@ -267,7 +268,7 @@ def _get(url: str, timeout: float = 5) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
-def _wait(what: str, check, timeout: float):  # noqa: ANN001 - a callable returning a truthy result
+def _wait(what: str, check: Callable[[], object], timeout: float):  # check returns a truthy result when done
     deadline = time.monotonic() + timeout
     last = None
     while time.monotonic() < deadline:
@@ -396,6 +397,6 @@ def test_published_corpus_is_delivered_and_measured(stack: Stack) -> None:
     assert float(deliveries[0]["value"][1]) == sum(expected.values())
     up = _prometheus(stack, 'up{job="cablerouter"}')
     assert sorted(float(s["value"][1]) for s in up) == [1.0, 1.0]
-    status, body = _get(f"http://127.0.0.1:{stack.prometheus_port}/api/v1/rules")
+    _, body = _get(f"http://127.0.0.1:{stack.prometheus_port}/api/v1/rules")
     rules = {r["name"] for g in json.loads(body)["data"]["groups"] for r in g["rules"]}
     assert {"CablerouterNotReady", "CablerouterBatchStalled"} <= rules, rules

@@ -26,11 +26,20 @@ import urllib.parse
 import urllib.request
 
 from tests.integration.conftest import (  # noqa: F401 - the broker fixtures, used by name
-    bootstrap, kafka_broker, router_env, unique_name, worker_factory,
+    bootstrap,
+    kafka_broker,
+    router_env,
+    unique_name,
+    worker_factory,
 )
 from tests.integration.routerutil import free_port
 from tests.integration.test_router import (
-    CORPUS, SEED, create_raw_topic, kcat_publish_files, publish_values, wait_accounted,
+    CORPUS,
+    SEED,
+    create_raw_topic,
+    kcat_publish_files,
+    publish_values,
+    wait_accounted,
 )
 from tests.mutants import mutants
 
@@ -211,7 +220,7 @@ async def test_every_dashboard_query_returns_data_from_a_real_prometheus(
 
         facts: list[str] = []
         failures: list[str] = []
-        for file_name, board in boards.items():
+        for board in boards.values():
             for panel in board["panels"]:
                 for t in panel.get("targets", []):
                     name = f"{board['title']} / {panel['title']} / {t['refId']}"
@@ -225,7 +234,7 @@ async def test_every_dashboard_query_returns_data_from_a_real_prometheus(
                     facts.append(f"{name} [{'instant' if t['instant'] else 'range'}]: {t['expr']}\n"
                                  f"    -> {account}")
                     metrics = set(re.findall(r"\bcablerouter_[a-z_]+", t["expr"]))
-                    may_be_zero = bool(metrics) and metrics <= MAY_STAY_ZERO or "== 0" in t["expr"]
+                    may_be_zero = (bool(metrics) and metrics <= MAY_STAY_ZERO) or "== 0" in t["expr"]
                     if not finite:
                         failures.append(f"{name}: no data for {expr}")
                     elif not may_be_zero and max(finite) <= 0:

@@ -320,8 +320,8 @@ def test_kubernetes_validate_strict_rejects_unknown_and_mistyped_fields(
     proc = validate_builtin(kubernetes_validate, [unknown, mistyped], KUBERNETES_31, tmp_path)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0, out
-    assert f"deployment/{FULLNAME} against version 1.31: " \
-           "spec.template.spec.containers.0: Additional properties are not allowed" in out, out
+    assert (f"deployment/{FULLNAME} against version 1.31: "
+            "spec.template.spec.containers.0: Additional properties are not allowed") in out, out
     assert "deployment/mistyped against version 1.31: spec.replicas: 'one' is not of type" in out, out
 
 
@@ -937,7 +937,7 @@ def test_readme_lists_every_value() -> None:
     assert all(f"`{key}" in readme for key in values)
     # And each row's default is the one in values.yaml.
     rows = dict(re.findall(r"^\| `([^`]+)` \| `(.*?)` \|", readme, re.M))
-    leaves = {p: v for p, v in leaf_values(values)}
+    leaves = dict(leaf_values(values))
     for path, value in leaves.items():
         assert path in rows, f"no table row for {path}"
         assert json.loads(rows[path]) == value, f"README default of {path}: {rows[path]}"

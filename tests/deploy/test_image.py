@@ -6,7 +6,6 @@ decodes and routes the corpus as the package does outside it."""
 from __future__ import annotations
 
 import json
-import pathlib
 import subprocess
 import sys
 

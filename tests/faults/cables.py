@@ -16,6 +16,7 @@ import pathlib
 import random
 
 import msgspec
+
 from cablerouter import __version__
 from cablerouter.config import Settings
 from cablerouter.directory import Directory, resolve_distribution
@@ -25,8 +26,7 @@ from cablerouter.router.envelope import Provenance, encode_deliveries
 from cablerouter.telegram import DecodeLimits, decode_telegram
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CORPUS_FILES = sorted((REPO / "tests/corpus/cables").glob("*.txt")) + [
-    REPO / "tests/corpus/seed/10ASTANA179.txt"]
+CORPUS_FILES = [*sorted((REPO / "tests/corpus/cables").glob("*.txt")), REPO / "tests/corpus/seed/10ASTANA179.txt"]
 
 # The broker's message.max.bytes (Kafka's default, what local-kafka runs with).
 BROKER_MESSAGE_MAX_BYTES = 1_048_588

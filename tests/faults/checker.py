@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import hashlib
 import time
 
@@ -184,10 +185,8 @@ class Watcher:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
 
     def expect(self, sources: set[Source]) -> None:
         self.expected = set(sources)
@@ -238,10 +237,8 @@ class Watcher:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"{what}: not within {timeout}s ({len(self.seen)} outcomes seen)")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(left, 1.0))
-            except TimeoutError:
-                pass
 
     async def wait_count(self, n: int, timeout: float) -> None:
         await self.wait_for(lambda: len(self.seen) >= n, timeout, f"{n} outcomes")
@@ -414,8 +411,8 @@ def _deadletter_trouble(original: bytes, value: bytes, headers: dict[str, str]) 
     if value == original:
         return None
     if "original-length" not in headers or "original-sha256" not in headers:
-        return f"value of {len(value)} bytes differs from the original {len(original)} and no " \
-               f"original-length/original-sha256 headers say why"
+        return (f"value of {len(value)} bytes differs from the original {len(original)} and no "
+                "original-length/original-sha256 headers say why")
     if headers["original-length"] != str(len(original)):
         return f"original-length {headers['original-length']} != {len(original)}"
     if headers["original-sha256"].lower() != hashlib.sha256(original).hexdigest():

@@ -15,6 +15,7 @@ import time
 import uuid
 
 from aiokafka import AIOKafkaProducer
+
 from cablerouter.config import Settings, load_settings
 
 from tests.faults.cables import Outcome, Predictor, corpus
@@ -46,7 +47,7 @@ class Scenario:
                  **settings: str) -> None:
         self.cluster = cluster
         self.label = label
-        self.tag = label.split()[0]
+        self.tag = label.split(maxsplit=1)[0]
         self.log_dir = log_dir
         base = f"faults.{self.tag}.{uuid.uuid4().hex[:6]}"
         self.env: dict[str, str] = {
@@ -191,7 +192,7 @@ class Scenario:
             report.problems.append(
                 f"only {len(self.watcher.seen & set(published))} of {len(published)} "
                 f"outcomes visible after {timeout}s")
-        for w, status in zip(self.workers, statuses):
+        for w, status in zip(self.workers, statuses, strict=True):
             if status not in (0, None):
                 report.problems.append(f"worker {w.name} exited with {status} on SIGTERM")
         if len(published) != self.sent:
@@ -210,7 +211,7 @@ class Scenario:
         faults = sorted(self.faults, key=lambda f: f.at)
         report.failovers = [
             -1.0 if (v := failover(timeline, f, nxt.at if nxt else None)) is None else round(v, 2)
-            for f, nxt in zip(faults, [*faults[1:], None])
+            for f, nxt in zip(faults, [*faults[1:], None], strict=True)
         ]
         measured = [v for v in report.failovers if v >= 0]
         report.failover_s = max(measured) if measured else None

@@ -10,7 +10,10 @@ import sys
 import msgspec
 
 from tests.integration.test_router import (
-    CORPUS, REPO, create_raw_topic, wait_accounted,
+    CORPUS,
+    REPO,
+    create_raw_topic,
+    wait_accounted,
 )
 
 

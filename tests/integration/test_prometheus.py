@@ -14,7 +14,11 @@ import urllib.request
 
 from tests.integration.routerutil import free_port
 from tests.integration.test_router import (
-    CORPUS, create_raw_topic, expected_deliveries, kcat_publish_files, wait_accounted,
+    CORPUS,
+    create_raw_topic,
+    expected_deliveries,
+    kcat_publish_files,
+    wait_accounted,
 )
 
 RULES = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "prometheus" / "alerts.yml"
@@ -42,7 +46,7 @@ async def test_prometheus_scrapes_the_worker_and_sees_every_cable(
     assert len(routed) == len(CORPUS) and not dead
     deliveries = sum(expected_deliveries(CORPUS, env["CABLEROUTER_TOPIC_PREFIX"]).values())
 
-    status, exposition = worker.get("/metrics")
+    _status, exposition = worker.get("/metrics")
     lint = subprocess.run([PROMTOOL, "check", "metrics"], input=exposition.encode(),
                           capture_output=True, timeout=30)
     assert lint.returncode == 0, lint.stdout.decode() + lint.stderr.decode()

@@ -15,10 +15,11 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from cablerouter.router.envelope import EnrichedCable
+
 from tests.integration.kafkautil import consume_all, read_to_end
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
-CORPUS = sorted((REPO / "tests/corpus/cables").glob("*.txt")) + [REPO / "tests/corpus/seed/10ASTANA179.txt"]
+CORPUS = [*sorted((REPO / "tests/corpus/cables").glob("*.txt")), REPO / "tests/corpus/seed/10ASTANA179.txt"]
 KCAT = shutil.which("kcat")
 
 

@@ -23,6 +23,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from cablerouter.config import Settings
 from cablerouter.router.topics import ensure_router_topics
+
 from tests.integration.routerutil import WorkerProcess
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

@@ -10,6 +10,7 @@ import os
 
 import pytest
 from aiokafka.errors import KafkaError
+
 from cablerouter.config import Settings
 from cablerouter.router.sink import DeliverySink, OutRecord
 

@@ -15,6 +15,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
 from cablerouter.config import Settings
 from cablerouter.router.topics import ensure_router_topics
+
 from tests.integration.kafkautil import read_to_end
 
 REPO = pathlib.Path(__file__).resolve().parents[2]

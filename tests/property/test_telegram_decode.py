@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from cablerouter.errors import DecodeError
 from cablerouter.telegram import Cable, DecodeLimits, decode_telegram
 from cablerouter.telegram.decode import decode_with
+
 from tests.property.fuzz_tokens import TOKENS
 
 pytestmark = pytest.mark.property

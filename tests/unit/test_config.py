@@ -1,3 +1,4 @@
+import msgspec
 import pytest
 
 from cablerouter.config import ConfigError, Settings, load_settings, settings_help
@@ -41,7 +42,7 @@ def test_invalid_values_name_the_variable(key: str, value: str, match: str) -> N
 
 def test_replace_validates() -> None:
     assert Settings().replace(web_port=7000).web_port == 7000
-    with pytest.raises(Exception):
+    with pytest.raises(msgspec.ValidationError, match=r"Expected `int` >= 1 - at `\$\.web_port`"):
         Settings().replace(web_port=0)
 
 

@@ -24,12 +24,10 @@ def imports_of(path: pathlib.Path) -> set[str]:
 
 
 def violations(folder: str, forbidden: set[str]) -> list[str]:
-    found = []
-    for path in sorted((PACKAGE / folder).rglob("*.py")):
-        for name in imports_of(path):
-            if any(name == f or name.startswith(f + ".") for f in forbidden):
-                found.append(f"{path.relative_to(PACKAGE)} imports {name}")
-    return found
+    return [f"{path.relative_to(PACKAGE)} imports {name}"
+            for path in sorted((PACKAGE / folder).rglob("*.py"))
+            for name in imports_of(path)
+            if any(name == f or name.startswith(f + ".") for f in forbidden)]
 
 
 @pytest.mark.parametrize("folder", ["telegram", "directory"])

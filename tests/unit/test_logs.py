@@ -55,20 +55,20 @@ def test_repeats_are_counted_and_reported_once_a_window(quiet) -> None:
         log.error("Unable connect to node with id %s: %s", 2, "refused")
         now[0] += 0.5
     assert lines[1:] == [("qt.aiokafka", "WARNING",
-                          "message repeated 119 more times over 60 s: "
-                          "Unable connect to node with id 2: refused")]
+                          ("message repeated 119 more times over 60 s: "
+                          "Unable connect to node with id 2: refused"))]
     now[0] += 120  # it stopped; the count of the last window comes with the next line
     root.info("something else")
     assert lines[2:] == [("qt.aiokafka", "WARNING",
-                          "message repeated 80 more times over 40 s: "
-                          "Unable connect to node with id 2: refused"),
+                          ("message repeated 80 more times over 40 s: "
+                          "Unable connect to node with id 2: refused")),
                          ("qt", "INFO", "something else")]
     log.error("Unable connect to node with id %s: %s", 1, "refused")  # a new incident
     assert lines[-1] == ("qt.aiokafka", "ERROR", "Unable connect to node with id 1: refused")
 
 
 def test_different_loggers_templates_and_levels_are_counted_apart(quiet) -> None:
-    now, lines, _ = quiet
+    _now, lines, _ = quiet
     for _ in range(3):
         logging.getLogger("qt.a").error("x %s", 1)
         logging.getLogger("qt.b").error("x %s", 1)
@@ -134,7 +134,7 @@ def test_logging_config_puts_the_filter_on_the_one_handler() -> None:
 
 
 def test_summary_lines_carry_the_count_as_fields(quiet) -> None:
-    now, lines, root = quiet
+    now, _lines, root = quiet
     seen: list[logging.LogRecord] = []
     grab = logging.Handler()
     grab.emit = seen.append  # type: ignore[method-assign]
@@ -153,7 +153,7 @@ def test_summary_lines_carry_the_count_as_fields(quiet) -> None:
 
 
 def test_the_routers_own_lines_are_never_held_back(quiet) -> None:
-    now, lines, _ = quiet
+    now, _lines, _ = quiet
     from cablerouter.logs import QuietFilter
 
     handler = Collect()

@@ -31,8 +31,7 @@ def test_readme_set_up_commands_and_ci_agree() -> None:
 def test_every_metric_and_reason_is_documented() -> None:
     from prometheus_client import CollectorRegistry
 
-    from cablerouter.metrics import RouterMetrics
-    from cablerouter.metrics import DEAD_LETTER_REASONS
+    from cablerouter.metrics import DEAD_LETTER_REASONS, RouterMetrics
 
     for metric in RouterMetrics(CollectorRegistry()).registry.collect():
         suffix = {"counter": "_total", "info": "_info"}.get(metric.type, "")

@@ -30,8 +30,8 @@ def test_exits_with_128_plus_the_signal_once_the_time_is_up(caplog) -> None:
     messages = [(r.levelname, r.getMessage()) for r in caplog.records]
     assert messages[0] == ("INFO", "SIGTERM received: stopping, for at most 0.2 s")
     assert messages[-1] == (
-        "WARNING", "stop did not finish within 0.2 s of SIGTERM: exiting now; transactions "
-        "left open are aborted and their input is routed again")
+        "WARNING", ("stop did not finish within 0.2 s of SIGTERM: exiting now; transactions "
+        "left open are aborted and their input is routed again"))
     expired = caplog.records[-1]
     assert expired.exit_status == 143 and expired.waited_seconds >= 0.2
 

@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
             raw = sys.stdin.buffer.read() if source == "-" else pathlib.Path(source).read_bytes()
         except OSError as exc:
             failed += 1
-            error = {"reason": "unreadable", "line": None, "detail": str(exc), "excerpt": None}
+            error: dict[str, object] = {"reason": "unreadable", "line": None, "detail": str(exc), "excerpt": None}
             out.write(prefix + b',"error":' + encoder.encode(error) + b"}\n")
             continue
         try:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from cablerouter.config import Settings, load_settings, settings_help
 
-__all__ = ("register", "iter_inputs")
+__all__ = ("iter_inputs", "register")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -160,19 +160,18 @@ def explain(source: str, cable: Cable, routed: RouteLine, directory: Directory) 
         resolved = resolve_line(a, directory, day)
         repaired = f" (repaired: {', '.join(a.repairs)})" if a.repairs else ""
         named.setdefault(resolved.id, []).append(f"line {a.line}: {a.raw}{repaired}")
-    out = [f"{source}: {routed.id or '(no id)'}, directory {routed.directory_version}, "
-           f"{len(routed.deliveries)} deliveries"]
+    out = [(f"{source}: {routed.id or '(no id)'}, directory {routed.directory_version}, "
+           f"{len(routed.deliveries)} deliveries")]
     for d in routed.deliveries:
         collective = next((v.removeprefix("collective:") for v in d.via if v.startswith("collective:")), "")
         rule = _RULES.get(d.rule, d.rule).format(station=d.station or "?", collective=collective)
         flags = f" [{', '.join(d.flags)}]" if d.flags else ""
         out.append(f"  {d.addressee} -> {d.topic} ({d.role}, {d.precedence or 'no precedence'}){flags}")
         out.append(f"      rule {d.rule}: {rule}; via {', '.join(d.via)}")
-        for text in named.get(d.addressee, []) or [t for c in (collective,) if c for t in named.get(c, [])]:
-            out.append(f"      {text}")
+        texts = named.get(d.addressee, []) or [t for c in (collective,) if c for t in named.get(c, [])]
+        out.extend(f"      {text}" for text in texts)
     for e in routed.exemptions:
         flags = f" [{', '.join(e.flags)}]" if e.flags else ""
         out.append(f"  exempted: {e.addressee} (line {e.line}, from {e.collective or 'no collective'}){flags}")
-    for u in routed.unreadable:
-        out.append(f"  unreadable {u.block.upper()} line {u.line}: {u.text}")
+    out.extend(f"  unreadable {u.block.upper()} line {u.line}: {u.text}" for u in routed.unreadable)
     return "\n".join(out) + "\n\n"

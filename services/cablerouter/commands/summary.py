@@ -13,7 +13,7 @@ import msgspec
 
 from cablerouter.config import Settings, load_settings, settings_help
 
-__all__ = ("register", "collect")
+__all__ = ("collect", "register")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -83,12 +83,13 @@ async def collect(settings: Settings, *, since: float, expect: int, timeout: flo
                     if tp.topic == settings.routed_topic:
                         audit = msgspec.json.decode(r.value)
                         name = audit.get("id") or f"{audit['topic']}@{audit['offset']}"
-                        seen.routed[f"{name} ({audit['topic']}[{audit['partition']}]@{audit['offset']})"] = audit["topics"]
+                        where = f"{audit['topic']}[{audit['partition']}]@{audit['offset']}"
+                        seen.routed[f"{name} ({where})"] = audit["topics"]
                     else:
                         h = {k: v.decode("utf-8", "replace") for k, v in r.headers}
                         key = (r.key or b"").decode("utf-8", "replace") or "-"
-                        seen.dead[f"{key} ({h.get('source-topic')}[{h.get('source-partition')}]@{h.get('source-offset')})"] = (
-                            h.get("reason", "?"), h.get("detail", ""))
+                        where = f"{h.get('source-topic')}[{h.get('source-partition')}]@{h.get('source-offset')}"
+                        seen.dead[f"{key} ({where})"] = (h.get("reason", "?"), h.get("detail", ""))
             if expect and seen.total >= expect:
                 break
             if not expect and not batch:

@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("target", metavar="ADDRESSEE|TOPIC")
     start = p.add_mutually_exclusive_group()
-    start.add_argument("--from-beginning", action="store_true", help="start at the oldest record (default: only new ones)")
+    start.add_argument("--from-beginning", action="store_true",
+                       help="start at the oldest record (default: only new ones)")
     p.add_argument("--json", action="store_true", help="print each record's value as JSON Lines")
     p.add_argument("--max", type=int, default=0, metavar="N", help="stop after N records")
     p.add_argument("--idle-timeout", type=float, default=0, metavar="S",

@@ -11,6 +11,7 @@ input routed again.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import os
@@ -53,8 +54,13 @@ class ShutdownDeadline:
     thread, so a blocked event loop or a thread that never ends cannot hold it up.
     """
 
-    def __init__(self, seconds: float, *, exit: Callable[[int], object] = os._exit,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        seconds: float,
+        *,
+        exit: Callable[[int], object] = os._exit,  # noqa: A002 - the stand-in for os._exit
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.seconds = seconds
         self._exit = exit
         self._clock = clock
@@ -99,16 +105,9 @@ class ShutdownDeadline:
             extra={"cause": cause, "shutdown_seconds": self.seconds,
                    "waited_seconds": round(waited, 2), "exit_status": exit_status},
         )
-        for handler in logging.getLogger().handlers:
-            try:
-                handler.flush()
-            except Exception:  # noqa: BLE001, S110 - exiting anyway
-                pass
-        for stream in (sys.stdout, sys.stderr):
-            try:
-                stream.flush()
-            except Exception:  # noqa: BLE001, S110 - exiting anyway
-                pass
+        for flushable in (*logging.getLogger().handlers, sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):  # exiting anyway
+                flushable.flush()
         self._exit(exit_status)
 
 

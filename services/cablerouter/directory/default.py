@@ -85,15 +85,16 @@ def build_default_directory(
     """
     document = convert_document(_merge_documents(curated))
     taken: set[str] = set()
-    for entry in [*document.addressees, *document.collectives]:
+    targets: list[AddresseeEntry | CollectiveEntry] = [*document.addressees, *document.collectives]
+    for entry in targets:
         taken.update(_names_of(entry))
     curated_ris = {station.ri for station in document.stations}
 
     stations: dict[str, list[str]] = {}
     generated: dict[str, tuple[str, str]] = {}  # normalised name -> (name as written, ri)
-    for cell, names in ri_rows:
+    for cell, written in ri_rows:
         ris = expand_ri_range(cell)
-        parts = [p.strip() for p in names.split(",") if normalise_name(p)]
+        parts = [p.strip() for p in written.split(",") if normalise_name(p)]
         for ri in ris:
             stations.setdefault(ri, [])
             stations[ri].extend(p for p in parts if p not in stations[ri])
@@ -141,6 +142,6 @@ def _merge_documents(documents: Iterable[Any]) -> dict[str, Any]:
     for document in documents:
         if not isinstance(document, dict):
             raise DirectoryError("invalid_directory", "Expected a curated directory document (a mapping)")
-        for section in merged:
-            merged[section].extend(document.get(section) or [])
+        for section, entries in merged.items():
+            entries.extend(document.get(section) or [])
     return merged

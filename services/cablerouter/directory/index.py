@@ -128,6 +128,7 @@ class Directory:
         "_version",
         "_version_sum",
     )
+    _derived: dict[str, tuple[Target, tuple[_NameSpan, ...], str]]
 
     def __init__(
         self,
@@ -151,8 +152,9 @@ class Directory:
         by_ri: dict[str, list[str]] = {}
         members: dict[str, tuple[_Span, ...]] = {}
         topics: dict[str, str] = {}
-        earlier = previous._derived if previous is not None else {}
         derived: dict[str, tuple[Target, tuple[_NameSpan, ...], str]] = {}
+        earlier: dict[str, tuple[Target, tuple[_NameSpan, ...], str]] = (
+            previous._derived if previous is not None else {})
         for key, entry in self._entries.items():
             if isinstance(entry, Station):
                 stations[entry.ri] = entry
@@ -162,7 +164,8 @@ class Directory:
             targets[entry.id] = entry
             known = earlier.get(key)
             if known is None or known[0] is not entry:
-                spans = {(normalise_name(entry.id), None, None), (normalise_name(entry.plad), None, None)}
+                spans: set[_NameSpan] = {(normalise_name(entry.id), None, None),
+                                         (normalise_name(entry.plad), None, None)}
                 spans.update(name_validities(entry.aliases))
                 known = (entry, tuple(sorted((s for s in spans if s[0]), key=_span_sort_key)), topic_for(entry.id))
             derived[key] = known
@@ -190,9 +193,10 @@ class Directory:
         # Names with one owner and no validity dates anywhere resolve with one dict lookup to
         # (id, entry, default-prefix topic, expansion or None). Package-private fast path.
         self._routes: dict[str, Route] = {}
-        for name, spans in names.items():
-            target = targets[spans[0][0]]
-            if len(spans) == 1 and spans[0][1:] == (None, None) and target.valid_from is None and target.valid_to is None:
+        for name, owners in names.items():
+            target = targets[owners[0][0]]
+            timeless = target.valid_from is None and target.valid_to is None
+            if len(owners) == 1 and owners[0][1:] == (None, None) and timeless:
                 expansion = self._open_expansions.get(target.id) if isinstance(target, CollectiveEntry) else None
                 if isinstance(target, CollectiveEntry) and expansion is None:
                     continue  # dated memberships: resolved day by day
@@ -338,7 +342,7 @@ class Directory:
         """The name-variant and relay index (:class:`~cablerouter.directory.loose.LooseIndex`),
         built on first use."""
         if self._loose is None:
-            from cablerouter.directory.loose import LooseIndex  # noqa: PLC0415 - needs this module
+            from cablerouter.directory.loose import LooseIndex
 
             self._loose = LooseIndex.build(self)
         return self._loose

@@ -66,10 +66,10 @@ class LooseIndex:
                 pairs.update(dict.fromkeys((variant_key(name), target_id) for name in directory.names_of(target_id)))
         for ri, station in directory.stations().items():
             for name, _, _ in name_validities(station.names):
-                target_id = first_owner.get(name)
-                entities.setdefault(ri, set()).add(target_id or variant_key(name))
-                if target_id is not None:
-                    station_names.setdefault(ri, {})[(variant_key(name), target_id)] = None
+                owner = first_owner.get(name)
+                entities.setdefault(ri, set()).add(owner or variant_key(name))
+                if owner is not None:
+                    station_names.setdefault(ri, {})[(variant_key(name), owner)] = None
         relays = relay_indicators(entities, (ri for ri, station in directory.stations().items() if station.relay))
         return cls(
             {key: tuple(ids) for key, ids in variants.items()},

@@ -72,10 +72,14 @@ Role = Literal["action", "info"]
 
 
 class _Input(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    """Base of every input Struct (files and update records we own)."""
+    """Base of every input Struct (files and update records we own).
+
+    Subclasses say ``frozen=True`` again (msgspec inherits it; type checkers only see it
+    where it is written), as do those of :class:`_Output`.
+    """
 
 
-class Alias(_Input):
+class Alias(_Input, frozen=True):
     """A name valid between two dates (inclusive); either end may be open.
 
     Parameters
@@ -91,7 +95,7 @@ class Alias(_Input):
     valid_to: dt.date | None = None
 
 
-class Member(_Input):
+class Member(_Input, frozen=True):
     """Membership of one addressee in a collective, between two dates (inclusive).
 
     Parameters
@@ -107,7 +111,7 @@ class Member(_Input):
     valid_to: dt.date | None = None
 
 
-class Station(_Input, tag="station", tag_field="kind"):
+class Station(_Input, frozen=True, tag="station", tag_field="kind"):
     """A routing indicator and the names it has carried.
 
     Parameters
@@ -128,7 +132,7 @@ class Station(_Input, tag="station", tag_field="kind"):
     note: str = ""
 
 
-class AddresseeEntry(_Input, tag="addressee", tag_field="kind"):
+class AddresseeEntry(_Input, frozen=True, tag="addressee", tag_field="kind"):
     """An addressee: canonical id, PLAD, aliases, serving RI and attributes.
 
     Parameters
@@ -162,7 +166,7 @@ class AddresseeEntry(_Input, tag="addressee", tag_field="kind"):
     note: str = ""
 
 
-class CollectiveEntry(_Input, tag="collective", tag_field="kind"):
+class CollectiveEntry(_Input, frozen=True, tag="collective", tag_field="kind"):
     """A collective address and the addressees it expands to.
 
     Parameters
@@ -200,7 +204,7 @@ DirectoryEntry = Station | AddresseeEntry | CollectiveEntry
 """One entry: the value of a record on the ``cables.directory`` topic (tag field ``kind``)."""
 
 
-class DirectoryDocument(_Input):
+class DirectoryDocument(_Input, frozen=True):
     """An operator's routing directory file (YAML or JSON).
 
     Parameters
@@ -226,7 +230,7 @@ class _Output(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """
 
 
-class Delivery(_Output):
+class Delivery(_Output, frozen=True):
     """One copy of a cable for one addressee.
 
     Parameters
@@ -269,7 +273,7 @@ class Delivery(_Output):
     station: str | None = None
 
 
-class Exemption(_Output):
+class Exemption(_Output, frozen=True):
     """One exempted (XMT) addressee of a cable.
 
     Parameters
@@ -293,7 +297,7 @@ class Exemption(_Output):
     flags: list[str] = []
 
 
-class DistributionList(_Output):
+class DistributionList(_Output, frozen=True):
     """Every delivery of one cable, action addressees first, then in the cable's order.
 
     Parameters

@@ -147,7 +147,7 @@ def convert_document(obj: Any) -> DirectoryDocument:
     converted: dict[str, list[Any]] = {}
     for section, entry_type in _SECTIONS:
         items = getattr(shell, section)
-        entries = []
+        entries: list[Any] = []
         for index, item in enumerate(items):
             try:
                 entries.append(msgspec.convert(item, entry_type))
@@ -183,7 +183,7 @@ def check_document(document: DirectoryDocument) -> None:
 
     ids: dict[str, str] = {}
     owners: dict[str, list[tuple[str, str, tuple[dt.date | None, dt.date | None]]]] = {}
-    targets = [
+    targets: list[tuple[str, int, AddresseeEntry | CollectiveEntry]] = [
         *(("addressees", i, e) for i, e in enumerate(document.addressees)),
         *(("collectives", i, e) for i, e in enumerate(document.collectives)),
     ]
@@ -193,7 +193,8 @@ def check_document(document: DirectoryDocument) -> None:
             raise _fail(label, f"duplicate id, also {ids[entry.id]}")
         ids[entry.id] = label
         _check_range(label, "entry", entry.valid_from, entry.valid_to)
-        spans = {(normalise_name(entry.id), None, None), (normalise_name(entry.plad), None, None)}
+        spans: set[tuple[str, dt.date | None, dt.date | None]] = {
+            (normalise_name(entry.id), None, None), (normalise_name(entry.plad), None, None)}
         spans.update(name_validities(entry.aliases))
         for name, valid_from, valid_to in sorted(spans, key=lambda s: (s[0], str(s[1]), str(s[2]))):
             if not name:

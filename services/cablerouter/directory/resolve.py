@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from cablerouter.directory._names import is_valid_on, normalise_name
@@ -60,7 +60,7 @@ from cablerouter.telegram.model import PRECEDENCES, Addressee, Cable, Precedence
 
 __all__ = ("Resolution", "resolve_distribution", "resolve_line")
 
-_PRECEDENCE_RANK = types.MappingProxyType({p: i for i, p in enumerate(PRECEDENCES)})
+_PRECEDENCE_RANK: Mapping[Precedence | None, int] = types.MappingProxyType({p: i for i, p in enumerate(PRECEDENCES)})
 _NO_RANK = len(PRECEDENCES)
 # The strongest rule (then the smallest station) names how an addressee was reached.
 _RULE_RANK = types.MappingProxyType(
@@ -146,10 +146,8 @@ def _fold(reach: _Reach, role: int, rank: int, via: str, mcn: str | None, zen: b
     """Fold one more path into a reach: the strongest role and precedence, every via, the
     MCN of the strongest path that has one (ties broken by via and MCN, so order never
     matters), ``zen`` only while every path is ZEN."""
-    if role < reach[3]:
-        reach[3] = role
-    if rank < reach[4]:
-        reach[4] = rank
+    reach[3] = min(reach[3], role)
+    reach[4] = min(reach[4], rank)
     if via not in reach[5]:
         reach[5].append(via)
     if mcn:
@@ -201,11 +199,12 @@ def resolve_distribution(
         (1, cable.info, cable.info_precedence or cable.precedence),
     )
     routes = directory._routes  # package-private: one dict lookup for most lines
+    target: AddresseeEntry | CollectiveEntry | None
     for role, lines, default in sections:
         for line in lines:
-            rank = _PRECEDENCE_RANK.get(line.precedence or default, _NO_RANK)  # type: ignore[arg-type]
+            rank = _PRECEDENCE_RANK.get(line.precedence or default, _NO_RANK)
             mcn, zen = line.mcn, line.zen
-            route = routes.get(line.plad) if line.plad else None  # type: ignore[arg-type]
+            route = routes.get(line.plad) if line.plad else None
             if route is not None:
                 target_id, target, topic, expansion = route
                 rule, station = "plad", target.ri or line.ri

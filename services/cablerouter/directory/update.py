@@ -21,7 +21,7 @@ from cablerouter.errors import DirectoryError
 __all__ = ("apply_update", "apply_updates", "decode_entry", "directory_records", "encode_entry")
 
 _ENCODER = msgspec.json.Encoder()
-_DECODER = msgspec.json.Decoder(DirectoryEntry)
+_DECODER: msgspec.json.Decoder[DirectoryEntry] = msgspec.json.Decoder(DirectoryEntry)
 _KEY_PREFIXES = ("station:", "addressee:", "collective:")
 
 

@@ -33,13 +33,13 @@ from cablerouter import __version__
 from cablerouter.config import Settings
 from cablerouter.directory import Directory
 from cablerouter.metrics import RouterMetrics
+from cablerouter.router.outcomes import Outcome, Outcomes, RejectedCable, RoutedCable
 from cablerouter.router.prepare import (
     InlineStage,
     Params,
     ProcessStage,
     SourceRecord,
 )
-from cablerouter.router.outcomes import Outcome, Outcomes, RejectedCable, RoutedCable
 from cablerouter.router.progress import Progress
 from cablerouter.router.retry import Backoff
 from cablerouter.router.sink import DeliverySink, PartitionWriter, Transaction
@@ -241,18 +241,18 @@ class BatchRouter:
         try:
             chunks = [batch[i : i + _SHIP_EVERY] for i in range(0, len(batch), _SHIP_EVERY)]
             async for chunk, results in self._stage.run(chunks, self._directory()):
-                done = [self._outcomes.of(source, result) for source, result in zip(chunk, results)]
+                done = [self._outcomes.of(source, result) for source, result in zip(chunk, results, strict=True)]
                 done = await self._ensure_topics(done)
                 for outcome in done:
                     parts[(outcome.source.topic, outcome.source.partition)].outcomes.append(outcome)
                 for part in parts.values():  # ship early where the partition's turn has come
                     if part.can_ship():
                         await self._ship_early(part)
-            results = await asyncio.gather(*(self._commit(part) for part in parts.values()),
+            commits = await asyncio.gather(*(self._commit(part) for part in parts.values()),
                                            return_exceptions=True)
-            for result in results:
-                if isinstance(result, BaseException):
-                    raise result
+            for commit in commits:
+                if isinstance(commit, BaseException):
+                    raise commit
         except BaseException as exc:
             for part in parts.values():
                 if not part.turn.done():

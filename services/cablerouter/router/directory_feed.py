@@ -83,7 +83,7 @@ class DirectoryFeed(Service):
         self._consumer.assign(tps)
         await self._consumer.seek_to_beginning(*tps)
         end = await self._consumer.end_offsets(tps)
-        self._end_at_start = {tp: off for tp, off in end.items()}
+        self._end_at_start = dict(end.items())
         self.add_future(self._run(tps))
 
     async def on_stop(self) -> None:

@@ -19,11 +19,11 @@ from cablerouter.errors import DeadLetterReason
 from cablerouter.telegram.model import Cable, UnreadableLine
 
 __all__ = (
-    "OutRecord",
     "CONTENT_TYPE",
     "SCHEMA_VERSION",
     "AuditRecord",
     "EnrichedCable",
+    "OutRecord",
     "Provenance",
     "deadletter_headers",
     "deadletter_record",

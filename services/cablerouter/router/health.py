@@ -140,7 +140,7 @@ class BrokerProbe(Service):
         if client is not None:
             try:
                 await asyncio.wait_for(client.close(), self._timeout)
-            except BaseException as exc:  # noqa: BLE001 - a client being dropped
+            except BaseException as exc:
                 if isinstance(exc, asyncio.CancelledError):
                     raise
                 log.debug("closing the probe's client failed", extra={"error": repr(exc)})

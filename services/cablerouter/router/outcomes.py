@@ -19,7 +19,7 @@ from cablerouter.config import Settings
 from cablerouter.errors import DeadLetterReason
 from cablerouter.metrics import RouterMetrics
 from cablerouter.router.envelope import OutRecord, deadletter_headers, deadletter_record
-from cablerouter.router.prepare import Failed, Rejected, Routed, SourceRecord
+from cablerouter.router.prepare import DeliveryNote, Failed, Rejected, Routed, SourceRecord
 from cablerouter.router.progress import Progress
 from cablerouter.telegram.model import PRECEDENCES
 
@@ -28,14 +28,14 @@ __all__ = ("Outcome", "Outcomes", "RejectedCable", "RoutedCable")
 log = logging.getLogger("cablerouter.router")
 
 # Most urgent first: a cable's latency is counted under its most urgent delivery's precedence.
-_URGENCY = {p: i for i, p in enumerate(PRECEDENCES)}
+_URGENCY: dict[str | None, int] = {p: i for i, p in enumerate(PRECEDENCES)}
 
 
 class RoutedCable(msgspec.Struct):
     source: SourceRecord
     cable_id: str | None
     records: list[OutRecord]
-    deliveries: list[tuple[str, str | None, str, bool]]
+    deliveries: list[DeliveryNote]
     unreadable: list[int] = []
 
 
@@ -151,7 +151,7 @@ class Outcomes:
             if isinstance(o, RoutedCable):
                 routed += 1
                 m.fanout.observe(len(o.deliveries))
-                urgent = None
+                urgent: str | None = None
                 for role, precedence, addressee, unknown in o.deliveries:
                     key = (role, precedence or "NONE")
                     by_role[key] = by_role.get(key, 0) + 1

@@ -24,7 +24,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from cablerouter.directory import Directory, resolve_distribution
+from cablerouter.directory import Directory, Role, resolve_distribution
 from cablerouter.errors import DeadLetterReason, DecodeError
 from cablerouter.router.envelope import (
     AuditRecord,
@@ -35,10 +35,11 @@ from cablerouter.router.envelope import (
     encode_shared,
     enriched_value,
 )
-from cablerouter.telegram import Cable, DecodeLimits, decode_telegram
+from cablerouter.telegram import Cable, DecodeLimits, Precedence, decode_telegram
 from cablerouter.telegram.decode import NATIVE_SCANNER_FAILED
 
 __all__ = (
+    "DeliveryNote",
     "Failed",
     "InlineStage",
     "Params",
@@ -52,7 +53,7 @@ __all__ = (
 log = logging.getLogger("cablerouter.router")
 
 _audit_encoder = msgspec.json.Encoder()
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 _AUDIT_HEADERS = [("content-type", b"application/json")]
 
 
@@ -77,6 +78,15 @@ class Params(msgspec.Struct, frozen=True):
     unreadable_addressee: Literal["deliver", "deadletter"] = "deliver"
 
 
+class DeliveryNote(NamedTuple):
+    """What the worker counts of one delivery (its metrics), without the message itself."""
+
+    role: Role
+    precedence: Precedence | None
+    addressee: str
+    unknown: bool  # the directory does not know the addressee
+
+
 class Routed(NamedTuple):
     """A cable to deliver, compactly: :meth:`records` gives its deliveries' records and
     then its audit record.
@@ -92,9 +102,9 @@ class Routed(NamedTuple):
     shared: bytes  # what every enriched message ends with (cable, distribution, provenance)
     parts: list[tuple[str, bytes, list[tuple[str, bytes]]]]  # topic, delivery JSON, headers
     audit: OutRecord
-    deliveries: list[tuple[str, str | None, str, bool]]  # role, precedence, addressee, unknown
+    deliveries: list[DeliveryNote]
     seconds: float
-    unreadable: list[int] = []  # line numbers of addressee lines the decoder could not read
+    unreadable: list[int]  # line numbers of addressee lines the decoder could not read
     scanner_failed: bool = False  # the native scanner failed; the Python parsers decoded it
 
     def records(self) -> list[OutRecord]:
@@ -182,7 +192,7 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
         deliveries=len(parts), topics=[topic for topic, _, _ in parts], routed_at=now,
         unreadable=cable.unreadable,
     )
-    deliveries = [(d.role, d.precedence, d.addressee, "unknown" in d.flags)
+    deliveries = [DeliveryNote(d.role, d.precedence, d.addressee, "unknown" in d.flags)
                   for d in distribution.deliveries]
     routed = Routed(
         cable.id, key, encode_shared(cable, distribution, provenance), parts,
@@ -305,7 +315,7 @@ class ProcessStage:
                     self._forget(pool, exc)
                     pool = None
             futures.append(future)
-        for part, future in zip(parts, futures):
+        for part, future in zip(parts, futures, strict=True):
             results = None
             if future is not None:
                 try:

@@ -178,8 +178,8 @@ class Progress:
             ("batch_stalled", oldest > self._stall_seconds,
              f"a batch has been in flight for {oldest:.0f} s (limit {limit})"),
             ("produce_failing", failing,
-             f"producing has failed for {failing_for:.0f} s "
-             f"without a success (limit {limit}): {self._produce_error}"),
+             (f"producing has failed for {failing_for:.0f} s "
+             f"without a success (limit {limit}): {self._produce_error}")),
             ("lag_stalled", bool(stalled), "lag is growing and no progress was made"),
         )
         failed = [(code, text) for code, bad, text in checks if bad]

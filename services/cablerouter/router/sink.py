@@ -107,7 +107,7 @@ class DeliverySink:
             s = self._settings
             spec = (s.topic_partitions, s.topic_replication,
                     {"min.insync.replicas": str(s.topic_min_insync_replicas)})
-            created = len(await create_missing_topics(self._admin, {t: spec for t in wanted}))
+            created = len(await create_missing_topics(self._admin, dict.fromkeys(wanted, spec)))
             self._known_topics.update(wanted)
             self._created += created
             if created:
@@ -168,7 +168,7 @@ class DeliverySink:
                 task.cancel()
             try:
                 writer = await task
-            except BaseException:  # noqa: BLE001 - never started; nothing to stop
+            except BaseException:  # noqa: BLE001, S112 - never started; nothing to stop
                 continue
             await _stop_quietly(writer.producer)
 

@@ -8,6 +8,7 @@ from cablerouter.telegram.model import (
     Cable,
     Classification,
     DecodeLimits,
+    DecodeWarning,
     InternalDistribution,
     Origination,
     Precedence,
@@ -15,7 +16,6 @@ from cablerouter.telegram.model import (
     SecurityWarning,
     TransmissionId,
     UnreadableLine,
-    DecodeWarning,
 )
 
 __all__ = (
@@ -25,6 +25,7 @@ __all__ = (
     "Classification",
     "DecodeError",
     "DecodeLimits",
+    "DecodeWarning",
     "InternalDistribution",
     "Origination",
     "Precedence",
@@ -32,6 +33,5 @@ __all__ = (
     "SecurityWarning",
     "TransmissionId",
     "UnreadableLine",
-    "DecodeWarning",
     "decode_telegram",
 )

@@ -8,9 +8,10 @@ through the functions here.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from cablerouter.telegram._formats import SECURITY_LETTER
-from cablerouter.telegram.model import SecurityWarning, DecodeWarning
+from cablerouter.telegram.model import DecodeWarning, SecurityWarning
 
 __all__ = (
     "bad_filing_time_warning",
@@ -19,6 +20,10 @@ __all__ = (
     "page_warning",
     "security_warning",
 )
+
+
+# The FL4 security signals (an FL4 line starts with one of them).
+_SIGNALS: dict[str, Literal["ZNR", "ZNY"]] = {"ZNR": "ZNR", "ZNY": "ZNY"}
 
 
 def security_warning(
@@ -33,7 +38,7 @@ def security_warning(
             DecodeWarning(code="unusual_security_letters", line=line, detail=f"FL4 letters `{letters}`")
         )
     return SecurityWarning(
-        signal=signal,  # type: ignore[arg-type]
+        signal=_SIGNALS[signal],
         letters=letters,
         classification=classification,
         opsigs=opsigs,

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from cablerouter.telegram._classification import classification_of, misspelt_warning
 from cablerouter.telegram._formats import PROSIGN_PRECEDENCE
@@ -36,41 +38,59 @@ from cablerouter.telegram._preamble import split_refs
 from cablerouter.telegram._wrappers import wrapper_warning
 from cablerouter.telegram.addressees import MAX_ADDRESSEE_CHARS
 from cablerouter.telegram.model import (
+    PRECEDENCES,
     Addressee,
     Cable,
     DecodeLimits,
+    DecodeWarning,
     InternalDistribution,
     Origination,
+    Precedence,
     RoutingLine,
     TransmissionId,
-    DecodeWarning,
 )
 from cablerouter.telegram.text import declassification, skipped_lines_warnings
 
-try:
-    import cablerouter_scan as _native
-except ImportError:  # not built: the Python parsers do all the work
-    _native = None
+if TYPE_CHECKING:
+    import cablerouter_scan
+
+_Scan = Callable[[bytes, int, int, int], "cablerouter_scan.ScannedCable | None"]
+
+
+def _load() -> tuple[_Scan | None, type[BaseException] | None]:
+    """The scanner's ``scan`` and panic type, or ``None`` for each when it is not built."""
+    try:
+        import cablerouter_scan
+    except ImportError:  # not built: the Python parsers do all the work
+        return None, None
+    return cablerouter_scan.scan, cablerouter_scan.PanicException
+
+
+_scan, _panic = _load()
 
 __all__ = ("AVAILABLE", "INSTALLED", "ScannerPanic", "scan_decode")
 
-INSTALLED = _native is not None
+INSTALLED = _scan is not None
 """Whether the native scanner is installed."""
 AVAILABLE = INSTALLED
 """Whether :func:`scan_decode` uses the scanner (the tests' pure-Python run turns it off)."""
 
-ScannerPanic: type[BaseException] = _native.PanicException if _native is not None else type(
+ScannerPanic: type[BaseException] = _panic if _panic is not None else type(
     "ScannerPanic", (BaseException,), {"__doc__": "Never raised: the native scanner is not installed."}
 )
 """What a panic in the scanner raises (PyO3's ``PanicException``, a ``BaseException``)."""
 
-_scan = _native.scan if _native is not None else None
 _UTC = dt.UTC
 
 
-def _addressee(a) -> Addressee:  # noqa: ANN001 - cablerouter_scan.Addressee
+# The scanner writes a precedence as one of these words (a typo in its tables fails loudly).
+_PRECEDENCE: dict[str, Precedence] = {p: p for p in PRECEDENCES}
+
+
+def _addressee(a: cablerouter_scan.Addressee) -> Addressee:
+    precedence = None if a.precedence is None else _PRECEDENCE[a.precedence]
     return Addressee(
-        ri=a.ri, plad=a.plad, precedence=a.precedence, mcn=a.mcn, office=a.office, line=a.line, raw=a.raw
+        ri=a.ri, plad=a.plad, precedence=precedence, mcn=a.mcn, office=a.office, line=a.line, raw=a.raw
     )
 
 
@@ -133,6 +153,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
         filing = scanned.filing_time
         if filing is not None:
             if filing.time is None:
+                assert origin.filing_time_raw is not None, "a filing time is read from its raw text"
                 own.append(bad_filing_time_warning(origin.filing_time_raw))
             else:
                 f = filing.time
@@ -157,8 +178,7 @@ def scan_decode(raw: bytes, limits: DecodeLimits) -> Cable | None:
     if cls.word == "UUNCLAS":
         own.append(misspelt_warning(cls.line))
     preamble = scanned.preamble
-    for caption_warning in preamble.caption_warnings:
-        own.append(DecodeWarning(code="unknown_caption", line=caption_warning.line, detail=caption_warning.detail))
+    own.extend(DecodeWarning(code="unknown_caption", line=w.line, detail=w.detail) for w in preamble.caption_warnings)
     eo = preamble.eo
     declassify_on = declassification(eo, own) if eo is not None else None
     precedence = PROSIGN_PRECEDENCE[dtg.action]

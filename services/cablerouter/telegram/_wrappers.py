@@ -21,7 +21,7 @@ from cablerouter.telegram._formats import (
     TRANSMISSION,
 )
 from cablerouter.telegram.lines import LineBuffer
-from cablerouter.telegram.model import InternalDistribution, DecodeWarning
+from cablerouter.telegram.model import DecodeWarning, InternalDistribution
 
 __all__ = ("locate_header", "wrapper_warning")
 
@@ -109,7 +109,8 @@ def locate_header(buf: LineBuffer, warnings: list[DecodeWarning]) -> tuple[int, 
 def wrapper_warning(first: int, start: int) -> DecodeWarning:
     """The ``text_before_header`` warning for wrapper lines ``first`` (1-based) up to the
     header's first line (``start``, 0-based)."""
-    return DecodeWarning(code="text_before_header", line=first, detail=f"skipped lines {first}-{start} before the header")
+    detail = f"skipped lines {first}-{start} before the header"
+    return DecodeWarning(code="text_before_header", line=first, detail=detail)
 
 
 def _is_fl2_or_fl5(u: str) -> bool:

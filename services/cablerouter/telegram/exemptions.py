@@ -13,10 +13,10 @@ State writes it in several forms, all read here the same way::
 
 from __future__ import annotations
 
-from cablerouter.telegram.addressees import parse_addressee, split_exemptions
 from typing import Literal
 
-from cablerouter.telegram.model import MAX_UNREADABLE_CHARS, Addressee, UnreadableLine, DecodeWarning
+from cablerouter.telegram.addressees import parse_addressee, split_exemptions
+from cablerouter.telegram.model import MAX_UNREADABLE_CHARS, Addressee, DecodeWarning, UnreadableLine
 
 __all__ = ("ExemptionRun", "add_addressees", "unparsed_addressee_warning")
 

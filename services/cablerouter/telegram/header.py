@@ -20,29 +20,8 @@ import datetime as dt
 from typing import Literal
 
 from cablerouter.errors import DecodeError
-from cablerouter.telegram._dates import parse_dtg, resolve_filing_time
-from cablerouter.telegram._heading_warnings import (
-    bad_filing_time_warning,
-    filing_time_mismatch_warning,
-    page_warning,
-    security_warning,
-)
-from cablerouter.telegram.addressees import parse_addressee
-from cablerouter.telegram.exemptions import ExemptionRun, add_addressees
-from cablerouter.telegram.lines import LineBuffer, is_page_artefact
-from cablerouter.telegram.model import (
-    Addressee,
-    DecodeLimits,
-    InternalDistribution,
-    Origination,
-    Precedence,
-    RoutingLine,
-    SecurityWarning,
-    TransmissionId,
-    UnreadableLine,
-    DecodeWarning,
-)
 from cablerouter.telegram._classification import CLASSIFICATION_FIRST_WORDS, match_classification
+from cablerouter.telegram._dates import parse_dtg, resolve_filing_time
 from cablerouter.telegram._formats import (
     ADDRESS_KEYWORDS,
     DTG_LIKE,
@@ -55,6 +34,27 @@ from cablerouter.telegram._formats import (
     ROUTING,
     SECURITY,
     TRANSMISSION,
+)
+from cablerouter.telegram._heading_warnings import (
+    bad_filing_time_warning,
+    filing_time_mismatch_warning,
+    page_warning,
+    security_warning,
+)
+from cablerouter.telegram.addressees import parse_addressee
+from cablerouter.telegram.exemptions import ExemptionRun, add_addressees
+from cablerouter.telegram.lines import LineBuffer, is_page_artefact
+from cablerouter.telegram.model import (
+    Addressee,
+    DecodeLimits,
+    DecodeWarning,
+    InternalDistribution,
+    Origination,
+    Precedence,
+    RoutingLine,
+    SecurityWarning,
+    TransmissionId,
+    UnreadableLine,
 )
 
 __all__ = ("Header", "parse_header")
@@ -186,7 +186,8 @@ def parse_header(
                 continue
             if block is h.xmt:
                 block = run.continue_with(u, s, i, warnings)
-            n_addressees = add_addressees(block, run, u, s, i, warnings, n_addressees, h.unreadable, _block_name(block, h))
+            n_addressees = add_addressees(block, run, u, s, i, warnings, n_addressees, h.unreadable,
+                                          _block_name(block, h))
             if run.open:
                 block = h.xmt
         elif kw in ADDRESS_KEYWORDS:
@@ -207,7 +208,8 @@ def parse_header(
             if rest[:5] == "PAGE " and PAGE.fullmatch(rest) is not None:
                 page_warning(warnings, i)
                 continue
-            n_addressees = add_addressees(block, run, rest, s[len(kw) + 1 :], i, warnings, n_addressees, h.unreadable, _block_name(block, h))
+            n_addressees = add_addressees(block, run, rest, s[len(kw) + 1 :], i, warnings, n_addressees,
+                                          h.unreadable, _block_name(block, h))
             if run.open:
                 block = h.xmt
         elif kw.startswith(("VZCZC", "ZCZC")) or kw == "VV":
@@ -278,7 +280,7 @@ def parse_header(
 
 def _ends_block(kw: str, rest: str, u: str) -> bool:
     """Whether an address-block line is the end of the heading (BT, NNNN, classification)."""
-    if kw == "BT" or kw == "NNNN":
+    if kw in {"BT", "NNNN"}:
         return not rest
     return match_classification(u) is not None
 

@@ -20,7 +20,7 @@ __all__ = (
 
 # C0 control bytes other than TAB, LF, VT, FF and CR, plus DEL: deleted before decoding.
 # (They never occur inside a multi-byte UTF-8 sequence, so deleting them is safe.)
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0E, 0x20), 0x7F])
 # VT and FF are page/line feeds on teleprinter copies: they become line ends.
 _FEEDS_TO_LF = bytes.maketrans(b"\x0b\x0c", b"\n\n")
 # Share of deleted control bytes (or of U+FFFD after decoding) above which input is binary.
@@ -109,8 +109,7 @@ def decode_bytes(raw: bytes, limits: DecodeLimits, warnings: list[DecodeWarning]
 
 def _excerpt(text: str, width: int = 60) -> str:
     """Printable excerpt of ``text`` for error messages."""
-    text = "".join(ch if ch.isprintable() else "?" for ch in text[:width])
-    return text
+    return "".join(ch if ch.isprintable() else "?" for ch in text[:width])
 
 
 class LineBuffer:

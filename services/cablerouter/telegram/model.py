@@ -21,15 +21,15 @@ __all__ = (
     "Cable",
     "Classification",
     "DecodeLimits",
+    "DecodeWarning",
     "InternalDistribution",
     "Origination",
     "Precedence",
+    "RepairCode",
     "RoutingLine",
     "SecurityWarning",
     "TransmissionId",
     "UnreadableLine",
-    "DecodeWarning",
-    "RepairCode",
     "WarningCode",
 )
 
@@ -47,7 +47,8 @@ class _Frozen(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=False, gc
     ``gc=False``: the model holds no reference cycles (strings, numbers, datetimes and
     lists of Structs only), so instances need not be tracked by the cyclic garbage
     collector; this keeps a decoder that allocates dozens of them per cable from
-    triggering collections (msgspec's performance tips).
+    triggering collections (msgspec's performance tips). Subclasses say ``frozen=True``
+    again: msgspec inherits it, but type checkers only see it where it is written.
     """
 
 
@@ -91,7 +92,7 @@ WarningCode = Literal[
 WARNING_CODES: tuple[WarningCode, ...] = get_args(WarningCode)
 
 
-class DecodeWarning(_Frozen):
+class DecodeWarning(_Frozen, frozen=True):
     """Something unusual but survivable met while decoding.
 
     Parameters
@@ -111,7 +112,7 @@ class DecodeWarning(_Frozen):
     detail: str = ""
 
 
-class TransmissionId(_Frozen):
+class TransmissionId(_Frozen, frozen=True):
     """FL1: ``VZCZC`` + channel designator + channel serial, e.g. ``VZCZCXRO1169``."""
 
     raw: str
@@ -119,7 +120,7 @@ class TransmissionId(_Frozen):
     serial: str
 
 
-class RoutingLine(_Frozen):
+class RoutingLine(_Frozen, frozen=True):
     """FL2: doubled precedence prosign and the routing indicators of the delivering stations."""
 
     prosign: str
@@ -127,7 +128,7 @@ class RoutingLine(_Frozen):
     ris: list[str] = []
 
 
-class Origination(_Frozen):
+class Origination(_Frozen, frozen=True):
     """FL3: ``DE`` + originating RI, station serial number (SSN) and filing time.
 
     Parameters
@@ -151,7 +152,7 @@ class Origination(_Frozen):
     filing_time_raw: str | None = None
 
 
-class SecurityWarning(_Frozen):
+class SecurityWarning(_Frozen, frozen=True):
     """FL4: ``ZNR``/``ZNY`` security warning, its letters and the remaining operating signals."""
 
     signal: Literal["ZNR", "ZNY"]
@@ -160,7 +161,7 @@ class SecurityWarning(_Frozen):
     opsigs: list[str] = []
 
 
-class Addressee(_Frozen):
+class Addressee(_Frozen, frozen=True):
     """One addressee line under FM/TO/INFO/XMT.
 
     Parameters
@@ -199,7 +200,7 @@ class Addressee(_Frozen):
     repairs: list[RepairCode] = []
 
 
-class UnreadableLine(_Frozen):
+class UnreadableLine(_Frozen, frozen=True):
     """A line of the address block that holds no addressee the decoder can read.
 
     Parameters
@@ -222,7 +223,7 @@ MAX_UNREADABLE_CHARS = 1000
 """Longest text kept of an unreadable addressee line (the rest is cut off)."""
 
 
-class Classification(_Frozen):
+class Classification(_Frozen, frozen=True):
     """The classification line opening the text (FL12).
 
     Parameters
@@ -251,7 +252,7 @@ class Classification(_Frozen):
     line: int | None = None
 
 
-class InternalDistribution(_Frozen):
+class InternalDistribution(_Frozen, frozen=True):
     """State's internal distribution block printed on received copies before the DTG line.
 
     ``INFO  LOG-00   EEB-00 ... /001W`` followed by a dashed trace line such as
@@ -278,7 +279,7 @@ class InternalDistribution(_Frozen):
     line: int | None = None
 
 
-class Cable(_Frozen):
+class Cable(_Frozen, frozen=True):
     """A decoded telegram.
 
     ``id``, ``to``, ``info``, ``xmt``, ``subject`` and ``tags`` are relied on by other tools
@@ -372,7 +373,7 @@ class Cable(_Frozen):
     unreadable: list[UnreadableLine] = []
 
 
-class DecodeLimits(_Frozen):
+class DecodeLimits(_Frozen, frozen=True):
     """Limits the decoder enforces; breaking one raises ``DecodeError``.
 
     Parameters

@@ -55,9 +55,11 @@ _BROKEN_RI = re.compile(r"([UH][A-Z]{3,6})/([A-Z0-9].*)")
 # ACP 117 (2010) table and the observed PLAD/RI pairs (services/cablerouter/data/directory),
 # and the DMS gateways' RHMF: a lost `R` is restored only to one of these.
 _US_RI_STEMS = frozenset(
-    "RHEF RHEG RHEH RHHJ RHHM RHMF RHWS RUAC RUAY RUCB RUCF RUCG RUCN RUCO RUCP RUCX RUDC RUDK RUEA RUEH "
-    "RUEK RUEO RUEP RUES RUET RUGI RUHD RUKT RULK RULS RULW RUMI RUQV RUSF RUWD RUWI RUWO RUYN RUZD RUZE "
-    "RUZF".split()
+    [
+        "RHEF", "RHEG", "RHEH", "RHHJ", "RHHM", "RHMF", "RHWS", "RUAC", "RUAY", "RUCB", "RUCF", "RUCG", "RUCN", "RUCO",
+        "RUCP", "RUCX", "RUDC", "RUDK", "RUEA", "RUEH", "RUEK", "RUEO", "RUEP", "RUES", "RUET", "RUGI", "RUHD", "RUKT",
+        "RULK", "RULS", "RULW", "RUMI", "RUQV", "RUSF", "RUWD", "RUWI", "RUWO", "RUYN", "RUZD", "RUZE", "RUZF",
+    ]
 )
 _GLUED_MCN = re.compile(r"(.*[A-Z])(\d{4,6})")
 # Kinds of State post whose PLADs never end in a number.
@@ -188,8 +190,7 @@ def _repair(a: Addressee, month: str | None, warnings: list[DecodeWarning]) -> l
             )
         )
     readings = " and ".join(f"`{_written(x)}`" for x in out)
-    for code in done:
-        warnings.append(DecodeWarning(code=code, line=a.line, detail=f"`{a.raw[:80]}` read as {readings}"))
+    warnings.extend(DecodeWarning(code=code, line=a.line, detail=f"`{a.raw[:80]}` read as {readings}") for code in done)
     return out
 
 

@@ -12,6 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from cablerouter.telegram._body import read_body
+from cablerouter.telegram._classification import (
+    CLASSIFICATION_INSIDE,
+    build_classification,
+    match_classification,
+    misspelt_warning,
+)
 from cablerouter.telegram._dates import parse_declassification_date
 from cablerouter.telegram._preamble import (
     CAPTION_PHRASES,
@@ -20,13 +27,6 @@ from cablerouter.telegram._preamble import (
     split_fields,
     split_refs,
     split_tags,
-)
-from cablerouter.telegram._body import read_body
-from cablerouter.telegram._classification import (
-    CLASSIFICATION_INSIDE,
-    build_classification,
-    match_classification,
-    misspelt_warning,
 )
 from cablerouter.telegram.lines import LineBuffer, is_page_artefact
 from cablerouter.telegram.model import Classification, DecodeWarning

@@ -70,7 +70,7 @@ def test_directory_show_summary_of_the_default(capsys: pytest.CaptureFixture[str
     assert out.startswith("version ") and "38 collectives" in out
 
 
-def _fake_decoder(raw: bytes, *, limits: DecodeLimits = DecodeLimits()) -> Cable:
+def _fake_decoder(raw: bytes, *, limits: DecodeLimits | None = None) -> Cable:
     """Stands in for the decoder: the hand-built seed header, or a decode failure."""
     if raw.startswith(b"VZCZC"):
         return seed_cable_by_hand()

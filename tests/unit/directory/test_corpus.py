@@ -23,7 +23,7 @@ from cablerouter.telegram import decode_telegram
 pytestmark = pytest.mark.unit
 
 CORPUS = pathlib.Path(__file__).resolve().parents[2] / "corpus"
-FILES = sorted((CORPUS / "cables").glob("*.txt")) + [CORPUS / "seed" / "10ASTANA179.txt"]
+FILES = [*sorted((CORPUS / "cables").glob("*.txt")), CORPUS / "seed" / "10ASTANA179.txt"]
 LEGAL = re.compile(r"[a-z0-9._-]{1,249}")
 
 

@@ -18,7 +18,7 @@ CORPUS = pathlib.Path(__file__).resolve().parents[2] / "corpus"
 
 def test_spliced_deliveries_equal_the_encoded_enriched_cable() -> None:
     directory = load_default_directory()
-    when = dt.datetime(2010, 2, 11, 8, 28, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2010, 2, 11, 8, 28, tzinfo=dt.UTC)
     checked = 0
     for i, path in enumerate(sorted(CORPUS.glob("**/*.txt"))):
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import ClassVar
 
 import pytest
 from aiokafka.errors import KafkaConnectionError, NodeNotReadyError
@@ -37,7 +38,7 @@ class _Cluster:
 class FakeClient:
     """Nodes answer, fail or hang as ``behaviour[node]`` says ("ok", "fail", "hang")."""
 
-    made: list[FakeClient] = []
+    made: ClassVar[list[FakeClient]] = []
 
     def __init__(self, servers: list[str], *, behaviour: dict[int, str],
                  bootstrap: str = "ok") -> None:

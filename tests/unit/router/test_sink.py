@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from aiokafka.partitioner import DefaultPartitioner
-
 import pytest
+from aiokafka.partitioner import DefaultPartitioner
 
 from cablerouter.router.sink import OutRecord, PartitionWriter, Shipment, transactional_id
 

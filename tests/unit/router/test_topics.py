@@ -10,7 +10,10 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
 from cablerouter.config import Settings
 from cablerouter.router.topics import (
-    directory_topic_spec, ensure_router_topics, raw_topic_spec, router_topic_specs,
+    directory_topic_spec,
+    ensure_router_topics,
+    raw_topic_spec,
+    router_topic_specs,
 )
 
 SETTINGS = Settings().replace(

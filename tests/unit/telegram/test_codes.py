@@ -50,8 +50,8 @@ def _literal_strings(nodes: list[ast.expr]) -> set[str]:
 
 def test_the_tuples_are_the_literal_types() -> None:
     assert get_args(WarningCode) == WARNING_CODES
-    assert REASONS == get_args(DecodeReason)
-    assert DEAD_LETTER_REASONS == get_args(DeadLetterReason)
+    assert get_args(DecodeReason) == REASONS
+    assert get_args(DeadLetterReason) == DEAD_LETTER_REASONS
     assert DEAD_LETTER_REASONS[: len(REASONS)] == REASONS
     assert set(REPAIR_CODES) <= set(WARNING_CODES)
     for codes in (WARNING_CODES, DEAD_LETTER_REASONS):

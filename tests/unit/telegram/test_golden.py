@@ -16,7 +16,7 @@ from cablerouter.telegram import Addressee, Cable, decode_telegram
 pytestmark = pytest.mark.unit
 
 CORPUS = pathlib.Path(__file__).resolve().parents[2] / "corpus"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def decode(name: str) -> Cable:

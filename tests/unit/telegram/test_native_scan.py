@@ -20,6 +20,7 @@ import pathlib
 import random
 
 import pytest
+
 from cablerouter.errors import DecodeError
 from cablerouter.telegram import Cable, DecodeLimits, _scan
 from cablerouter.telegram.decode import NATIVE_SCANNER_FAILED, decode_with
@@ -235,7 +236,7 @@ ADDRESS_TOKENS = [
 def _address_line(rng: random.Random) -> str:
     if rng.random() < 0.6:
         # The usual shape, with words drawn from the same tokens: [RI/]PLAD[//office//][ PREC][ MCN].
-        words = [rng.choice(ADDRESS_TOKENS[4:] + ["39OS", "1ST", "9999"]) for _ in range(rng.randint(1, 4))]
+        words = [rng.choice([*ADDRESS_TOKENS[4:], "39OS", "1ST", "9999"]) for _ in range(rng.randint(1, 4))]
         out = rng.choice(["", "", "RUEHC/", "RHMFIUU/", "QABC/"]) + " ".join(words)
         if rng.random() < 0.4:
             out += "//" + rng.choice(["J-3", "EAP/RSP", "USD", "ECJ4-ID", "A B", "", "X.Y&Z"]) + rng.choice(["//", "", "/"])
@@ -444,8 +445,8 @@ def test_the_inside_marking_search_matches_the_pattern(seed: int) -> None:
         if rng.random() < 0.5:
             # A marking, optional parts, origin words and a number somewhere in the line.
             at = rng.randint(0, len(words))
-            words[at:at] = [rng.choice(INSIDE_TOKENS[:11])] + rng.sample(["EFTO", "SECTION 1 OF 2", "FINAL"], rng.randint(0, 1))
-            words[at + 1 : at + 1] = [rng.choice(["BERN", "TEL AVIV", "ST.", "X-Y", "A"])] + [rng.choice(["000896", "12", "1234"])]
+            words[at:at] = [rng.choice(INSIDE_TOKENS[:11]), *rng.sample(["EFTO", "SECTION 1 OF 2", "FINAL"], rng.randint(0, 1))]
+            words[at + 1 : at + 1] = [rng.choice(["BERN", "TEL AVIV", "ST.", "X-Y", "A"]), rng.choice(["000896", "12", "1234"])]
         u = rng.choice(["", " ", " ", " "]).join(words)
         expected = CLASSIFICATION_INSIDE.search(u) is not None
         assert cablerouter_scan.classification_inside_line(u.encode()) == expected, u
@@ -464,7 +465,7 @@ def test_archive_copies_with_back_slashes_decode_as_the_python_parsers_decode_th
         lines = text.split("\n")
         for k in rng.sample(range(len(lines)), rng.randint(1, 12)):
             lines[k] += rng.choice(["\\", " \\", "\\\\", " \\ ", "\t\\"])
-        wrapper = rng.choice(SKIPPED_LINES + ["2007-09-13\t07BERN896\tEmbassy Bern\tUNCLASSIFIED//FOUO\t\tVZCZC\\", "\\"])
+        wrapper = rng.choice([*SKIPPED_LINES, "2007-09-13\t07BERN896\tEmbassy Bern\tUNCLASSIFIED//FOUO\t\tVZCZC\\", "\\"])
         cls = rng.choice(["UNCLAS ASTANA 000179", "UNCLAS ASTANA 000179 \\", "\tUNCLAS ASTANA 000179\\"])
         raw = (head + wrapper + "\n" + cls + "\n" + "\n".join(lines)).encode()
         read += _read_natively(raw, (wrapper, cls))

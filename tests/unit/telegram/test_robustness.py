@@ -218,11 +218,11 @@ def test_four_digit_year_calendar_filing_time_and_inline_xmt() -> None:
         b"TO RUCNCIS/CIS COLLECTIVE, XMT AMEMBASSY MINSK\nZEN/CHMN EMCCC PARIS //J3// PRIORITY 4778-4781\n"
     )
     cable = decode_telegram(raw)
-    assert cable.dtg == dt.datetime(2010, 2, 11, 8, 28, tzinfo=dt.timezone.utc)
+    assert cable.dtg == dt.datetime(2010, 2, 11, 8, 28, tzinfo=dt.UTC)
     assert cable.dtg_opsigs == ["ZEX"]
     assert cable.origin is not None
     assert (cable.origin.ssn, cable.origin.section) == ("0179A", 2)
-    assert cable.origin.filing_time == dt.datetime(2010, 2, 10, 8, 28, tzinfo=dt.timezone.utc)
+    assert cable.origin.filing_time == dt.datetime(2010, 2, 10, 8, 28, tzinfo=dt.UTC)
     assert [(a.ri, a.plad, a.line) for a in cable.to] == [
         ("RUCNCIS", "CIS COLLECTIVE", 4),
         (None, "CHMN EMCCC PARIS", 5),
