@@ -245,7 +245,8 @@ class PanicException(BaseException):
     """A panic in the scanner (PyO3's ``pyo3_runtime.PanicException``)."""
 
 def scan(raw: bytes, max_bytes: int, max_addressees: int, max_addressee_chars: int) -> ScannedCable | None:
-    """The parts of a clean, standard cable, or ``None`` for the Python parsers."""
+    """The parts of a clean, standard cable, or ``None`` for the Python parsers (also for
+    any input with the word ``XMT``: exemptions are theirs alone)."""
 
 def classification_inside_line(u: bytes) -> bool:
     """Whether ``CLASSIFICATION_INSIDE`` finds a marking with origin and serial in ``u``."""

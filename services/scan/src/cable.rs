@@ -243,6 +243,12 @@ pub fn scan_cable(raw: &[u8], limits: Limits) -> Option<ScannedCable<'_>> {
     if raw.is_empty() || raw.len() > limits.max_bytes || !plain_chars(raw) {
         return None;
     }
+    // Exemptions (XMT in any of its forms, and the lines an exemption run continues over)
+    // are read by the Python parsers alone: one set of rules for the lines that decide who
+    // must not receive a cable.
+    if holds_xmt_word(raw) {
+        return None;
+    }
     let (dist, wrapper, from) = before_heading(raw)?;
     let t = normalize_heading(raw, from)?;
     let t: &[u8] = &t;

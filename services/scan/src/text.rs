@@ -212,6 +212,27 @@ pub(crate) fn special_mask(c: &[u8]) -> u32 {
     })
 }
 
+/// Whether the input holds the word `XMT` in any case (no ASCII letter or digit on either
+/// side; `XMT/` counts) and also `XMT` or `xmt` as written somewhere: the decoder leaves
+/// every such input to the Python parsers, which own the exemption rules. One pass over
+/// the `X`/`x` bytes; the same answer as
+/// `(b"XMT" in raw or b"xmt" in raw) and re.search(rb"(?<![A-Za-z0-9])[Xx][Mm][Tt](?![A-Za-z0-9])", raw)`.
+pub(crate) fn holds_xmt_word(t: &[u8]) -> bool {
+    let (mut as_written, mut word) = (false, false);
+    for p in memchr::memchr2_iter(b'X', b'x', t) {
+        let Some(xmt) = t.get(p..p + 3) else { break };
+        if !xmt[1..].eq_ignore_ascii_case(b"MT") {
+            continue;
+        }
+        as_written |= xmt == b"XMT" || xmt == b"xmt";
+        word |= (p == 0 || !t[p - 1].is_ascii_alphanumeric()) && !t.get(p + 3).is_some_and(|b| b.is_ascii_alphanumeric());
+        if as_written && word {
+            return true;
+        }
+    }
+    false
+}
+
 /// Characters (not bytes) in a UTF-8 slice: Python's `len`.
 pub(crate) fn char_len(s: &[u8]) -> usize {
     s.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
@@ -278,6 +299,17 @@ mod tests {
         assert!(!plain_chars("no\u{a0}break".as_bytes()));
         assert!(!plain_chars(b"\xef\xbb\xbfBOM"));
         assert!(!plain_chars(b"truncated \xc2"));
+    }
+
+    #[test]
+    fn the_word_xmt_in_any_case_is_found_when_xmt_is_written_somewhere() {
+        for t in [&b"XMT AMEMBASSY X"[..], b"INFO XMT/X", b"x xmt", b"(XMT)", b"AXMT Xmt", b"XMTA xMt", b"\xc3\x89 XMT."] {
+            assert!(holds_xmt_word(t), "{}", String::from_utf8_lossy(t));
+        }
+        // Inside a word only, or only in mixed case.
+        for t in [&b"AXMT"[..], b"XMTA", b"1XMT", b"XMT2", b"Xmt", b"xMT X", b"XM", b"", b"MT"] {
+            assert!(!holds_xmt_word(t), "{}", String::from_utf8_lossy(t));
+        }
     }
 
     #[test]
