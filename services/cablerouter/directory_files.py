@@ -21,6 +21,7 @@ __all__ = (
     "DEFAULT_DATA_FILES",
     "directory_format",
     "load_default_directory",
+    "load_directory",
     "load_directory_file",
 )
 
@@ -57,6 +58,23 @@ def load_default_directory() -> Directory:
         _csv_rows(observed),
         [msgspec.yaml.decode(addressees), msgspec.yaml.decode(collectives)],
     )
+
+
+def load_directory(path: pathlib.Path | str | None) -> Directory:
+    """The directory every command routes with: the operator's file, else the shipped default.
+
+    Parameters
+    ----------
+    path
+        The operator's directory file (``CABLEROUTER_DIRECTORY_FILE`` or a command's
+        ``--directory``); ``None`` or ``""`` for the shipped default.
+
+    Raises
+    ------
+    DirectoryError
+        As :func:`load_directory_file`.
+    """
+    return load_default_directory() if path is None or path == "" else load_directory_file(path)
 
 
 def directory_format(path: pathlib.Path | str) -> Literal["yaml", "json"]:

@@ -2,7 +2,7 @@
 
 ``SCHEMAS`` maps a file name in ``schemas/`` to the type it is generated from. The test
 ``tests/unit/test_schemas.py`` fails when a committed file differs from what the code
-generates; ``cablerouter schemas write schemas/`` regenerates them.
+generates; ``cablerouter schemas schemas/`` regenerates them (``--check`` only compares).
 """
 
 from __future__ import annotations

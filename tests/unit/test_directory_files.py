@@ -13,13 +13,15 @@ from cablerouter.directory_files import (
     DEFAULT_DATA_FILES,
     directory_format,
     load_default_directory,
+    load_directory,
     load_directory_file,
 )
 from cablerouter.errors import DirectoryError
 
 pytestmark = pytest.mark.unit
 
-DATA = pathlib.Path(__file__).resolve().parents[2] / "services" / "cablerouter" / "data" / "directory"
+PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "services" / "cablerouter"
+DATA = PACKAGE / "data" / "directory"
 
 
 def test_default_data_files_ship_with_their_provenance() -> None:
@@ -70,3 +72,20 @@ def test_default_written_out_loads_back(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "default.json"
     path.write_bytes(msgspec.json.encode(directory_document(default)))
     assert load_directory_file(path) == default
+
+
+def test_load_directory_takes_the_file_when_given_else_the_default(tmp_path: pathlib.Path) -> None:
+    path = tmp_path / "d.yaml"
+    path.write_text("addressees:\n  - {id: AMEMBASSY BEIJING, plad: AMEMBASSY BEIJING, ri: RUEHBJ}\n")
+    assert load_directory(path) == load_directory(str(path)) == load_directory_file(path)
+    assert load_directory(None) == load_directory("") == load_default_directory()
+    with pytest.raises(DirectoryError, match="Expected a readable directory file"):
+        load_directory(tmp_path / "missing.yaml")
+
+
+def test_every_command_loads_its_directory_through_load_directory() -> None:
+    for path in sorted((PACKAGE / "commands").glob("*.py")):
+        text = path.read_text()
+        assert "load_default_directory" not in text and "load_directory_file" not in text, path.name
+    users = [p.name for p in (PACKAGE / "commands").glob("*.py") if "load_directory(" in p.read_text()]
+    assert sorted(users) == ["directory.py", "route.py", "tail.py", "worker.py"]

@@ -10,7 +10,7 @@ import msgspec
 
 from cablerouter.directory import Directory, directory_document
 from cablerouter.directory.variants import variant_key
-from cablerouter.directory_files import load_default_directory, load_directory_file
+from cablerouter.directory_files import load_directory
 from cablerouter.errors import DirectoryError
 
 __all__ = ("register",)
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _show(args: argparse.Namespace) -> int:
     try:
-        directory = load_default_directory() if args.directory is None else load_directory_file(args.directory)
+        directory = load_directory(args.directory)
     except DirectoryError as exc:
         print(f"cablerouter directory show: {exc}", file=sys.stderr)
         return 1
@@ -72,7 +72,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     try:
-        directory = load_directory_file(args.file)
+        directory = load_directory(args.file)
     except DirectoryError as exc:
         print(f"{args.file}: invalid: {exc}", file=sys.stderr)
         return 1

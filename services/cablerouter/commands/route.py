@@ -12,7 +12,7 @@ import msgspec
 
 from cablerouter.config import load_settings, settings_help
 from cablerouter.directory import Delivery, Directory, Exemption, resolve_distribution, resolve_line
-from cablerouter.directory_files import load_default_directory, load_directory_file
+from cablerouter.directory_files import load_directory
 from cablerouter.errors import CableRouterError, DirectoryError
 from cablerouter.telegram import Cable, DecodeLimits, UnreadableLine, decode_telegram
 
@@ -78,11 +78,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run)
 
 
-def load_directory(path: pathlib.Path | None) -> Directory:
-    """The operator's directory file if given, else the shipped default."""
-    return load_default_directory() if path is None else load_directory_file(path)
-
-
 def _inputs(paths: list[str]) -> Iterator[tuple[str, bytes]]:
     for name in paths:
         if name == "-":
@@ -97,9 +92,8 @@ def _inputs(paths: list[str]) -> Iterator[tuple[str, bytes]]:
 def _run(args: argparse.Namespace) -> int:
     settings = load_settings(os.environ)
     limits = DecodeLimits(max_bytes=settings.max_cable_bytes, max_addressees=settings.max_addressees)
-    path = args.directory or (pathlib.Path(settings.directory_file) if settings.directory_file else None)
     try:
-        directory = load_directory(path)
+        directory = load_directory(args.directory or settings.directory_file)
     except DirectoryError as exc:
         print(f"cablerouter route: {exc}", file=sys.stderr)
         return 2

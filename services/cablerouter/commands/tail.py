@@ -41,10 +41,9 @@ def topic_of(target: str, settings: Settings, existing: set[str]) -> str:
 
     if target in existing:
         return target
-    from cablerouter.directory_files import load_default_directory, load_directory_file
+    from cablerouter.directory_files import load_directory
 
-    directory = (load_directory_file(settings.directory_file) if settings.directory_file
-                 else load_default_directory())
+    directory = load_directory(settings.directory_file)
     found = directory.lookup_name(target) or directory.lookup_ri(target.strip().upper())
     return topic_for(found.id if found is not None else " ".join(target.upper().split()),
                      prefix=settings.topic_prefix)

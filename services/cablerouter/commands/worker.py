@@ -132,18 +132,14 @@ def build_worker(app, *, deadline: ShutdownDeadline, **kwargs):
 def _run(args: argparse.Namespace) -> int:
     from prometheus_client import CollectorRegistry
 
-    from cablerouter.directory_files import load_default_directory, load_directory_file
+    from cablerouter.directory_files import load_directory
     from cablerouter.logs import logging_config
     from cablerouter.router.app import create_app
     from cablerouter.router.health import BrokerProbe
     from cablerouter.web import WebService, build_web_app
 
     settings = load_settings(os.environ)
-    directory = (
-        load_directory_file(settings.directory_file)
-        if settings.directory_file
-        else load_default_directory()
-    )
+    directory = load_directory(settings.directory_file)
     registry = CollectorRegistry()
     router = create_app(settings, registry=registry, directory=directory)
     web_app = build_web_app(
