@@ -56,7 +56,7 @@ async def run(processes: int, samples: int) -> None:
                 async for _, results in stage.run(parts, directory):
                     for r in results:
                         if isinstance(r, Routed):
-                            r.records()
+                            r.delivery_records()
             n = 3 * len(sources)
             cpu_us.append((_cpu() - c0) / n * 1e6)
             wall_us.append((time.perf_counter() - t0) / n * 1e6)

@@ -24,7 +24,7 @@ from cablerouter.directory import Directory
 from cablerouter.metrics import RouterMetrics
 from cablerouter.router.batch import BatchRouter, SourceRecord, stage_for
 from cablerouter.router.directory_feed import DirectoryFeed
-from cablerouter.router.prepare import InlineStage, ProcessStage
+from cablerouter.router.prepare import Stage
 from cablerouter.router.progress import Progress
 from cablerouter.router.retry import Backoff
 from cablerouter.router.sink import DeliverySink
@@ -235,7 +235,7 @@ def create_app(settings: Settings, *, registry: CollectorRegistry, directory: Di
     return router
 
 
-def stage_service(stage: InlineStage | ProcessStage, directory: Callable[[], Directory]):
+def stage_service(stage: Stage, directory: Callable[[], Directory]):
     """Start the decoding processes with the app (so the first batch does not wait for
     them) and stop them with it."""
     from mode import Service

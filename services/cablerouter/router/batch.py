@@ -39,6 +39,7 @@ from cablerouter.router.prepare import (
     Params,
     ProcessStage,
     SourceRecord,
+    Stage,
 )
 from cablerouter.router.progress import Progress
 from cablerouter.router.retry import Backoff
@@ -108,7 +109,7 @@ class _Part:
         self.writer = None
 
 
-def stage_for(settings: Settings) -> InlineStage | ProcessStage:
+def stage_for(settings: Settings) -> Stage:
     """The preparing stage ``settings`` ask for (``decode_processes``; 0 = in the loop)."""
     params = Params(
         limits=DecodeLimits(max_bytes=settings.max_cable_bytes, max_addressees=settings.max_addressees),
@@ -155,7 +156,7 @@ class BatchRouter:
         metrics: RouterMetrics,
         progress: Progress,
         directory: Callable[[], Directory],
-        stage: InlineStage | ProcessStage | None = None,
+        stage: Stage | None = None,
         clock: Callable[[], float] = time.monotonic,
         on_fatal: Callable[[BaseException], None] | None = None,
     ) -> None:
@@ -344,7 +345,7 @@ class BatchRouter:
         wanted: set[str] = set()
         for o in outcomes:
             if isinstance(o, RoutedCable):
-                wanted.update(r.topic for r in o.records[:-1])
+                wanted.update(r.topic for r in o.delivery_records)
         missing = self._sink.unknown_topics(wanted)
         if not missing:
             return outcomes
@@ -356,7 +357,7 @@ class BatchRouter:
         result: list[Outcome] = []
         for o in outcomes:
             if isinstance(o, RoutedCable):
-                need = self._sink.unknown_topics(r.topic for r in o.records[:-1])
+                need = self._sink.unknown_topics(r.topic for r in o.delivery_records)
                 if need and not self._sink.room_for(len(need)):
                     result.append(RejectedCable(
                         o.source, "topic_limit",

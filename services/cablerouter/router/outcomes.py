@@ -32,9 +32,12 @@ _URGENCY: dict[str | None, int] = {p: i for i, p in enumerate(PRECEDENCES)}
 
 
 class RoutedCable(msgspec.Struct):
+    """A routed cable: its deliveries' records and its audit record, written together."""
+
     source: SourceRecord
     cable_id: str | None
-    records: list[OutRecord]
+    delivery_records: list[OutRecord]
+    audit: OutRecord
     deliveries: list[DeliveryNote]
     unreadable: list[int] = []
 
@@ -75,7 +78,8 @@ class Outcomes:
         records: list[OutRecord] = []
         for outcome in outcomes:
             if isinstance(outcome, RoutedCable):
-                records.extend(outcome.records)  # deliveries, then the audit record
+                records.extend(outcome.delivery_records)
+                records.append(outcome.audit)
             else:
                 records.append(self.deadletter_record(outcome))
         return records
@@ -112,10 +116,11 @@ class Outcomes:
         if isinstance(result, Routed) and result.scanner_failed:
             self._native_scanner_failed(source)
         if isinstance(result, Routed):
-            records = result.records()
-            largest = max(records[:-1], key=lambda r: len(r.value))
+            records = result.delivery_records()
+            largest = max(records, key=lambda r: len(r.value))
             if len(largest.value) <= self._s.max_delivery_bytes:
-                return RoutedCable(source, result.cable_id, records, result.deliveries, result.unreadable)
+                return RoutedCable(source, result.cable_id, records, result.audit, result.deliveries,
+                                   result.unreadable)
             # The broker would refuse it, and no retry would change that.
             return RejectedCable(
                 source, "delivery_too_large",

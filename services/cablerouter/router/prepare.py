@@ -20,7 +20,7 @@ import threading
 import time
 import traceback
 from collections.abc import AsyncIterator, Sequence
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, Protocol
 
 import msgspec
 
@@ -47,6 +47,7 @@ __all__ = (
     "Rejected",
     "Routed",
     "SourceRecord",
+    "Stage",
     "prepare",
 )
 
@@ -88,11 +89,12 @@ class DeliveryNote(NamedTuple):
 
 
 class Routed(NamedTuple):
-    """A cable to deliver, compactly: :meth:`records` gives its deliveries' records and
-    then its audit record.
+    """A cable to deliver, compactly: :meth:`delivery_records` gives its deliveries'
+    records, :attr:`audit` is its audit record.
 
     A cable's enriched messages differ only in their delivery object, so they are kept as
-    the bytes they share plus each delivery's own, and put together by :meth:`records`.
+    the bytes they share plus each delivery's own, and put together by
+    :meth:`delivery_records`.
     Results from child processes travel this way: about an eighth of the bytes, which the
     worker's process would otherwise spend much of its time receiving.
     """
@@ -107,13 +109,11 @@ class Routed(NamedTuple):
     unreadable: list[int]  # line numbers of addressee lines the decoder could not read
     scanner_failed: bool = False  # the native scanner failed; the Python parsers decoded it
 
-    def records(self) -> list[OutRecord]:
-        """Every delivery's record, in distribution order, then the audit record."""
+    def delivery_records(self) -> list[OutRecord]:
+        """Every delivery's record, in distribution order."""
         key, shared = self.key, self.shared
-        out = [OutRecord(topic, key, enriched_value(body, shared), headers)
-               for topic, body, headers in self.parts]
-        out.append(self.audit)
-        return out
+        return [OutRecord(topic, key, enriched_value(body, shared), headers)
+                for topic, body, headers in self.parts]
 
 
 class Rejected(NamedTuple):
@@ -205,6 +205,21 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
 def _scanner_failed(cable: Cable) -> bool:
     """Whether the decoder recorded a failure of its native scanner on ``cable``."""
     return any(w.code == NATIVE_SCANNER_FAILED for w in cable.warnings)
+
+
+class Stage(Protocol):
+    """Where :func:`prepare` runs: :class:`InlineStage` or :class:`ProcessStage`."""
+
+    async def start(self, directory: Directory) -> None:
+        """Get ready to prepare with ``directory`` (start child processes, if any)."""
+
+    def run(self, parts: Sequence[Sequence[SourceRecord]], directory: Directory
+            ) -> AsyncIterator[tuple[Sequence[SourceRecord], list[Result]]]:
+        """Each part with its results, in the order given."""
+        ...
+
+    def close(self) -> None:
+        """Stop (blocks until child processes exit; run it in a thread)."""
 
 
 class InlineStage:

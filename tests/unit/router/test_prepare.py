@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import pickle
 import signal
 import subprocess
 import sys
@@ -16,12 +17,15 @@ from cablerouter import __version__
 from cablerouter.directory import Directory
 from cablerouter.directory_files import load_default_directory
 from cablerouter.router.prepare import (
+    DeliveryNote,
+    Failed,
     InlineStage,
     Params,
     ProcessStage,
     Rejected,
     Routed,
     SourceRecord,
+    prepare,
 )
 from cablerouter.telegram import DecodeLimits
 
@@ -42,12 +46,13 @@ def comparable(results) -> list:
     out = []
     for r in results:
         if isinstance(r, Routed):
-            values = [msgspec.json.decode(rec.value) for rec in r.records()]
+            records = [*r.delivery_records(), r.audit]
+            values = [msgspec.json.decode(rec.value) for rec in records]
             for v in values:
                 v.pop("routed_at", None)
                 if "provenance" in v:
                     v["provenance"].pop("routed_at")
-            out.append(("routed", r.cable_id, [(x.topic, x.key, x.headers) for x in r.records()],
+            out.append(("routed", r.cable_id, [(x.topic, x.key, x.headers) for x in records],
                         values, r.deliveries))
         else:
             out.append(r[:-1])
@@ -161,3 +166,18 @@ def test_children_exit_when_the_worker_is_killed_without_shutting_down() -> None
     for c in left:
         os.kill(c, signal.SIGKILL)
     assert not left, f"child processes outlived the killed worker: {left}"
+
+
+def test_results_are_named_and_pickle() -> None:
+    results = prepare(sources(), DIRECTORY, PARAMS)
+    kinds = {type(r) for r in results}
+    assert kinds == {Routed, Rejected}
+    assert pickle.loads(pickle.dumps(results)) == results  # noqa: S301 - as child processes send them
+    for r in results:
+        if isinstance(r, Routed):
+            assert r.deliveries and all(isinstance(d, DeliveryNote) for d in r.deliveries)
+            assert [d.addressee for d in r.deliveries] == [
+                msgspec.json.decode(rec.value)["delivery"]["addressee"] for rec in r.delivery_records()]
+            assert r.audit.topic == "cables.routed"
+    failed = Failed("ValueError: x", "trace", 0.1)
+    assert pickle.loads(pickle.dumps(failed)) == failed  # noqa: S301 - bytes made here
