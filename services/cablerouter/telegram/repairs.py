@@ -21,11 +21,11 @@ as it is, with an ``ambiguous_addressee_line`` warning.
     one to three digits after the PLAD of a State post or after a precedence
     (``AMEMBASSY LIMA 312``), which is too short to be read as an MCN otherwise.
 ``doubled_word``
-    The PLAD's first word written twice (``SECSTATE SECSTATE WASHDC``), or the whole PLAD
-    written twice. Doubled words inside a name (``PAGO PAGO``) are names, not damage.
+    The PLAD's first word written twice (``SECSTATE SECSTATE WASHDC``). Doubled words
+    inside a name (``PAGO PAGO``) are names, not damage.
 
-The check is one regular-expression search over the cable's PLADs, so clean cables pay
-almost nothing for it.
+The check is three quick searches over the cable's PLADs joined into one text (about 4 µs
+for a cable of twenty addressees), so clean cables pay little for it.
 """
 
 from __future__ import annotations
@@ -42,14 +42,22 @@ REPAIRS: tuple[str, ...] = ("month_in_plad", "broken_ri", "mcn_in_plad", "double
 """Every repair code, as listed in :attr:`Addressee.repairs` and used as the warning code."""
 
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
-# Anything one of the repairs could act on, in PLADs joined by newlines.
-_SUSPECT = re.compile(
-    r"^[A-Z]{3,7}/"  # broken_ri
-    r"|[A-Z]\d{4,6}$| \d{1,3}$"  # mcn_in_plad
-    r"| (?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)(?= |$)"  # month_in_plad
-    r"|^(\S+) \1(?= |$)|^(.+) \2$",  # doubled_word
-    re.MULTILINE,
-)
+# What one of the repairs could act on, in PLADs joined by newlines: three searches that
+# Python's regular-expression engine runs fast (one alternation of them all costs ~3 times
+# as much, and a back-reference over whole PLADs more still).
+_SLASH_OR_DIGIT = re.compile(r"[/0-9]")  # broken_ri, mcn_in_plad
+_MONTH_WORD = re.compile(r" (?:JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)\b")  # month_in_plad
+_DOUBLED_FIRST_WORD = re.compile(r"^(\S+) \1 ", re.MULTILINE)  # doubled_word
+
+
+def _suspect(text: str) -> bool:
+    return (
+        _SLASH_OR_DIGIT.search(text) is not None
+        or _MONTH_WORD.search(text) is not None
+        or _DOUBLED_FIRST_WORD.search(text) is not None
+    )
+
+
 _BROKEN_RI = re.compile(r"([UH][A-Z]{3,6})/([A-Z0-9].*)")
 # The first four letters of United States RIs that serve at least five stations in the
 # ACP 117 (2010) table and the observed PLAD/RI pairs (services/cablerouter/data/directory),
@@ -87,7 +95,7 @@ def repair_addressees(cable: Cable) -> Cable:
         lists and one warning per repair (or per ambiguous line).
     """
     lines = [*cable.to, *cable.info, *cable.xmt]
-    if _SUSPECT.search("\n".join(a.plad for a in lines if a.plad)) is None:
+    if not _suspect("\n".join([a.plad for a in lines if a.plad])):
         return cable
     month = _MONTHS[cable.dtg.month - 1] if cable.dtg is not None else None
     warnings = list(cable.warnings)
@@ -102,7 +110,7 @@ def repair_addressees(cable: Cable) -> Cable:
 def _repair_list(lines: list[Addressee], month: str | None, warnings: list[DecodeWarning]) -> list[Addressee]:
     out: list[Addressee] = []
     for a in lines:
-        if a.plad is None or _SUSPECT.search(a.plad) is None:
+        if a.plad is None or not _suspect(a.plad):
             out.append(a)
             continue
         repaired = _repair(a, month, warnings)
@@ -123,9 +131,6 @@ def _repair(a: Addressee, month: str | None, warnings: list[DecodeWarning]) -> l
     words = plad.split(" ")
     if len(words) >= 3 and words[0] == words[1]:
         words = words[1:]
-        done.append("doubled_word")
-    elif len(words) >= 4 and len(words) % 2 == 0 and words[: len(words) // 2] == words[len(words) // 2 :]:
-        words = words[: len(words) // 2]
         done.append("doubled_word")
     if mcn is None:
         m = _GLUED_MCN.fullmatch(words[-1])
