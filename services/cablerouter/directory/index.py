@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import types
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -49,6 +49,7 @@ Route = tuple[str, Target, str, Expansion | None]
 """(canonical id, entry, default-prefix topic, expansion of an undated collective or None)."""
 
 _VERSION_MODULUS = 1 << 64
+_LINE_MEMO_LIMIT = 100_000
 _ENCODER = msgspec.json.Encoder()
 
 # (target id, valid_from, valid_to) of one name or membership.
@@ -117,6 +118,7 @@ class Directory:
         "_derived",
         "_digests",
         "_entries",
+        "_line_memo",
         "_loose",
         "_members",
         "_names",
@@ -124,6 +126,7 @@ class Directory:
         "_routes",
         "_stations",
         "_targets",
+        "_topic_memo",
         "_topics",
         "_version",
         "_version_sum",
@@ -182,6 +185,8 @@ class Directory:
         self._by_ri = {ri: tuple(ids) for ri, ids in by_ri.items()}
         self._members = members
         self._loose: LooseIndex | None = None  # built on first use: most lines match exactly
+        self._line_memo: dict[tuple[object, ...], Any] = {}
+        self._topic_memo: dict[tuple[str, str], str] = {}
         self._topics = topics
         self._derived = derived
         # Collectives whose memberships carry no dates expand the same way every day.
@@ -259,7 +264,13 @@ class Directory:
             topic = self._topics.get(addressee_id)
             if topic is not None:
                 return topic
-        return topic_for(addressee_id, prefix=prefix)
+        key = (addressee_id, prefix)
+        topic = self._topic_memo.get(key)
+        if topic is None:
+            if len(self._topic_memo) >= _LINE_MEMO_LIMIT:
+                self._topic_memo.clear()
+            topic = self._topic_memo[key] = topic_for(addressee_id, prefix=prefix)
+        return topic
 
     def expansion(self, collective_id: str, day: dt.date | None = None) -> Expansion:
         """Return ``(member id, member entry or None if absent, topic)`` for the members on ``day``.
@@ -339,13 +350,18 @@ class Directory:
         return ri in self._stations or ri in self._by_ri
 
     def loose(self) -> LooseIndex:
-        """The name-variant and relay index (:class:`~cablerouter.directory.loose.LooseIndex`),
-        built on first use."""
+        """The name-variant and relay index (``directory.loose``), built on first use."""
         if self._loose is None:
             from cablerouter.directory.loose import LooseIndex
 
             self._loose = LooseIndex.build(self)
         return self._loose
+
+    def line_memo(self) -> dict[tuple[object, ...], Any]:
+        """Resolution's cache of answers that depend only on this snapshot and the key."""
+        if len(self._line_memo) >= _LINE_MEMO_LIMIT:
+            self._line_memo.clear()
+        return self._line_memo
 
     def served(self) -> Mapping[str, tuple[str, ...]]:
         """Canonical ids of the addressees and collectives each RI serves, by RI."""
@@ -363,17 +379,12 @@ class Directory:
     def names_of(self, target_id: str) -> tuple[str, ...]:
         """The normalised names (id, PLAD, aliases) of an addressee or collective."""
         target = self._targets.get(target_id)
-        if target is None:
-            return ()
-        return tuple(name for name, _, _ in self._derived[entry_key(target)][1])
+        return tuple(name for name, _, _ in self._derived[entry_key(target)][1]) if target else ()
 
     def members(self, collective_id: str, day: dt.date | None = None) -> tuple[str, ...]:
         """Return the canonical ids of a collective's members on ``day``, in listed order."""
-        return tuple(
-            member_id
-            for member_id, valid_from, valid_to in self._members.get(collective_id, ())
-            if is_valid_on(day, valid_from, valid_to)
-        )
+        spans = self._members.get(collective_id, ())
+        return tuple(member_id for member_id, start, end in spans if is_valid_on(day, start, end))
 
 
 def _member_span(member: str | Member) -> _Span:

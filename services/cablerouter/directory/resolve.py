@@ -42,7 +42,6 @@ from __future__ import annotations
 
 import datetime as dt
 import types
-from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from cablerouter.directory._names import is_valid_on, normalise_name
@@ -60,7 +59,7 @@ from cablerouter.telegram.model import PRECEDENCES, Addressee, Cable, Precedence
 
 __all__ = ("Resolution", "resolve_distribution", "resolve_line")
 
-_PRECEDENCE_RANK: Mapping[Precedence | None, int] = types.MappingProxyType({p: i for i, p in enumerate(PRECEDENCES)})
+_PRECEDENCE_RANK: dict[Precedence | None, int] = {p: i for i, p in enumerate(PRECEDENCES)}  # never changed
 _NO_RANK = len(PRECEDENCES)
 # The strongest rule (then the smallest station) names how an addressee was reached.
 _RULE_RANK = types.MappingProxyType(
@@ -162,10 +161,6 @@ def _fold(reach: _Reach, role: int, rank: int, via: str, mcn: str | None, zen: b
         reach[10] = station
 
 
-def _mcn_key(role: int, rank: int, via: str, mcn: str | None) -> tuple[int, int, bool, str, str] | None:
-    return (role, rank, via != "direct", via, mcn) if mcn else None
-
-
 def resolve_distribution(
     cable: Cable, directory: Directory, *, topic_prefix: str = DEFAULT_TOPIC_PREFIX
 ) -> DistributionList:
@@ -199,6 +194,7 @@ def resolve_distribution(
         (1, cable.info, cable.info_precedence or cable.precedence),
     )
     routes = directory._routes  # package-private: one dict lookup for most lines
+    memo = directory.line_memo()  # the other lines' resolutions, per (PLAD, RI, day)
     target: AddresseeEntry | CollectiveEntry | None
     for role, lines, default in sections:
         for line in lines:
@@ -209,7 +205,13 @@ def resolve_distribution(
                 target_id, target, topic, expansion = route
                 rule, station = "plad", target.ri or line.ri
             else:
-                target_id, target, rule, station = resolve_line(line, directory, day)
+                memo_key = (line.plad, line.ri, day) if line.plad or line.ri else None
+                resolved = memo.get(memo_key) if memo_key is not None else None
+                if resolved is None:
+                    resolved = resolve_line(line, directory, day)
+                    if memo_key is not None:
+                        memo[memo_key] = resolved
+                target_id, target, rule, station = resolved
                 topic = None
                 expansion = directory.expansion(target_id, day) if target.__class__ is CollectiveEntry else None
             if expansion:
@@ -221,7 +223,7 @@ def resolve_distribution(
                     member_ri = member.ri if member is not None else None
                     if reach is None:
                         flags = [] if member is not None else ["unknown"]
-                        key = _mcn_key(role, rank, via, mcn) if mcn else None
+                        key = (role, rank, True, via, mcn) if mcn else None
                         reached[member_id] = [member, member_topic, flags, role, rank, [via], mcn, key, zen,
                                               "collective", member_ri]
                     else:
@@ -235,7 +237,7 @@ def resolve_distribution(
                     flags = ["collective_without_members"]
                 else:
                     flags = []
-                key = _mcn_key(role, rank, "direct", mcn) if mcn else None
+                key = (role, rank, False, "direct", mcn) if mcn else None
                 reached[target_id] = [target, topic, flags, role, rank, ["direct"], mcn, key, zen, rule, station]
             else:
                 _fold(reach, role, rank, "direct", mcn, zen, rule, station)
@@ -280,7 +282,15 @@ def _via_order(via: str) -> tuple[bool, str]:
 def _originators(cable: Cable, directory: Directory, day: dt.date | None) -> frozenset[str]:
     """Ids of the originating post: the FM line's, or the DE RI's when FM is unknown."""
     if cable.originator is not None:
-        originator_id, target, _, _ = resolve_line(cable.originator, directory, day)
+        fm = cable.originator
+        memo = directory.line_memo()
+        key = ("FM", fm.plad, fm.ri, day)
+        resolved = memo.get(key) if fm.plad or fm.ri else None
+        if resolved is None:
+            resolved = resolve_line(fm, directory, day)
+            if fm.plad or fm.ri:
+                memo[key] = resolved
+        originator_id, target, _, _ = resolved
         if target is not None:
             return frozenset((originator_id,))
         ids = {originator_id}
