@@ -5,6 +5,7 @@ stand-in images): the sample corpus published into it is delivered exactly as
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import json
 import os
@@ -334,6 +335,29 @@ def _kcat(*args: str, timeout: float = 60) -> bytes:
     return subprocess.run([kcat, *args], capture_output=True, timeout=timeout, check=True).stdout
 
 
+async def _read_keys(bootstrap: str, partitions: dict[str, list[int]]) -> collections.Counter:
+    """(topic, key) -> records, read_committed, of every partition up to its end."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False,
+                                isolation_level="read_committed", auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        tps = [TopicPartition(t, p) for t, ps in partitions.items() for p in ps]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        end = await consumer.end_offsets(tps)  # read_committed: the last stable offsets
+        keys: collections.Counter = collections.Counter()
+        deadline = time.monotonic() + 120
+        while any(await consumer.position(tp) < end[tp] for tp in tps):
+            assert time.monotonic() < deadline, "deliveries not read within 120 s"
+            for tp, records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).items():
+                keys.update((tp.topic, r.key.decode()) for r in records)
+        return keys
+    finally:
+        await consumer.stop()
+
+
 def _expected_deliveries() -> collections.Counter:
     """What ``cablerouter route`` predicts: (topic, cable id) -> number of deliveries."""
     proc = subprocess.run([sys.executable, "-m", "cablerouter", "route", *map(str, CORPUS)],
@@ -369,13 +393,11 @@ def test_published_corpus_is_delivered_and_measured(stack: Stack) -> None:
     # exactly what `cablerouter route` predicts, topic by topic and cable by cable.
     expected = _expected_deliveries()
     metadata = json.loads(_kcat("-b", stack.bootstrap, "-L", "-J"))
-    topics = sorted(t["topic"] for t in metadata["topics"] if t["topic"].startswith("cables.to."))
+    partitions = {t["topic"]: [p["partition"] for p in t["partitions"]]
+                  for t in metadata["topics"] if t["topic"].startswith("cables.to.")}
+    topics = sorted(partitions)
     assert topics == sorted({topic for topic, _ in expected})
-    delivered: collections.Counter = collections.Counter()
-    for topic in topics:
-        keys = _kcat("-b", stack.bootstrap, "-C", "-t", topic, "-o", "beginning", "-e", "-q",
-                     "-X", "isolation.level=read_committed", "-f", "%k\n").decode().split()
-        delivered.update((topic, key) for key in keys)
+    delivered = asyncio.run(_read_keys(stack.bootstrap, partitions))
     assert delivered == expected
     per_topic = collections.Counter()
     for (topic, _), n in delivered.items():

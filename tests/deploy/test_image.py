@@ -89,11 +89,12 @@ def test_native_scanner_is_in_the_image(docker_engine: DockerEngine, cablerouter
     go to the Python parsers)."""
     script = (
         "import pathlib, sys\n"
-        "from cablerouter.telegram import _scan\n"
         "import cablerouter_scan\n"
+        "from cablerouter.telegram import DecodeLimits, _scan\n"
         "assert _scan.AVAILABLE, 'scanner not available'\n"
         "paths = sys.argv[1:]\n"
-        "read = sum(cablerouter_scan.scan(pathlib.Path(p).read_bytes()) is not None for p in paths)\n"
+        "read = sum(_scan.scan_decode(pathlib.Path(p).read_bytes(), DecodeLimits()) is not None\n"
+        "           for p in paths)\n"
         "print(read, len(paths))\n"
     )
     out = docker_engine.docker("run", *STRICT, "--entrypoint", "python", cablerouter_image,
