@@ -123,6 +123,10 @@ def docker_engine() -> DockerEngine:
         docker_unavailable(f"the Docker engine did not start: {proc.stderr.decode(errors='replace')[-1500:]}")
     DOCKER_TIMINGS["engine start"] = time.monotonic() - t0
     engine = DockerEngine(proc.stdout.decode().strip())
+    # The data root is kept between runs, and on vfs every layer is a full copy: drop images
+    # no tag names any more and build cache beyond what a few rebuilds need.
+    engine.docker("image", "prune", "-f", timeout=300)
+    engine.docker("builder", "prune", "-f", "--keep-storage", "20GB", timeout=300)
     yield engine
     if not was_running:
         subprocess.run([str(ENGINE), "stop"], capture_output=True, timeout=120)
@@ -145,7 +149,7 @@ def cablerouter_image(docker_engine: DockerEngine, local_images: dict[str, str])
     (--network=host: pip and cargo fetch the pinned packages)."""
     log = REPO / ".cache" / "docker" / "build-cablerouter.log"
     t0 = time.monotonic()
-    proc = run(["docker", "build", "--network=host", "-f", str(DOCKERFILE),
+    proc = run([str(DOCKER_DIR / "build"), "--network=host", "-f", str(DOCKERFILE),
                 "--build-arg", f"PYTHON_IMAGE={local_images['python']}",
                 "--build-arg", f"RUST_IMAGE={local_images['rust']}",
                 "--build-arg", "REVISION=deploy-test",
