@@ -349,7 +349,10 @@ async def _read_keys(bootstrap: str, partitions: dict[str, list[int]]) -> collec
         end = await consumer.end_offsets(tps)  # read_committed: the last stable offsets
         keys: collections.Counter = collections.Counter()
         deadline = time.monotonic() + 120
-        while any(await consumer.position(tp) < end[tp] for tp in tps):
+        async def behind() -> bool:
+            return any([await consumer.position(tp) < end[tp] for tp in tps])
+
+        while await behind():
             assert time.monotonic() < deadline, "deliveries not read within 120 s"
             for tp, records in (await consumer.getmany(timeout_ms=1000, max_records=5000)).items():
                 keys.update((tp.topic, r.key.decode()) for r in records)
