@@ -405,6 +405,15 @@ def test_published_corpus_is_delivered_and_measured(stack: Stack) -> None:
     per_topic = collections.Counter()
     for (topic, _), n in delivered.items():
         per_topic[topic] += n
+
+    # The image's tail, in the stack's network, sees the busiest addressee's deliveries.
+    busiest = per_topic.most_common(1)[0][0]
+    tail = stack.compose("run", "--rm", "--no-deps", "publish", "tail", busiest, "--from-beginning",
+                         "--json", "--idle-timeout", "5", timeout=180)
+    tailed = collections.Counter(msgspec.json.decode(line)["cable"]["id"]
+                                 for line in tail.stdout.splitlines())
+    assert tailed == collections.Counter({key: n for (topic, key), n in expected.items()
+                                          if topic == busiest})
     print(f"{sum(delivered.values())} deliveries on {len(topics)} topics; most: {per_topic.most_common(5)}")
 
     # The stack's Prometheus scrapes both routers: together they routed every cable, each
