@@ -211,7 +211,7 @@ class Scenario:
         faults = sorted(self.faults, key=lambda f: f.at)
         report.failovers = [
             -1.0 if (v := failover(timeline, f, nxt.at if nxt else None)) is None else round(v, 2)
-            for f, nxt in zip(faults, [*faults[1:], None], strict=True)
+            for f, nxt in zip(faults, [*faults[1:], None][: len(faults)], strict=True)  # none when no faults
         ]
         measured = [v for v in report.failovers if v >= 0]
         report.failover_s = max(measured) if measured else None

@@ -69,7 +69,12 @@ def locate_header(buf: LineBuffer, warnings: list[DecodeWarning]) -> tuple[int, 
             or (first == "DE" and u.startswith("DE ") and ORIGINATION.match(" ".join(u.split())))
             or (first == "FM" and u.startswith("FM "))
             or (first == "ZN" and SECURITY.match(" ".join(u.split())))
-            or (len(u) > 2 and u[0] in PROSIGN_LETTERS and u[1] in " ZOPRWMY" and _is_fl2_or_fl5(u))
+            or (
+                len(u) > 2
+                and u[0] in PROSIGN_LETTERS
+                and u[1] in " \tZOPRWMY"  # runs of blanks and TABs read as one blank, as in the heading
+                and _is_fl2_or_fl5(" ".join(u.split()) if "\t" in u or "  " in u else u)
+            )
         ):
             start = i - 1
             break
