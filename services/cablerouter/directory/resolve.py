@@ -216,18 +216,20 @@ def resolve_distribution(
                 expansion = directory.expansion(target_id, day) if target.__class__ is CollectiveEntry else None
             if expansion:
                 via = "collective:" + target_id
+                key = (role, rank, True, via, mcn) if mcn else None
                 for member_id, member, member_topic in expansion:
                     if member_id in excluded:
                         continue
                     reach = reached.get(member_id)
-                    member_ri = member.ri if member is not None else None
                     if reach is None:
-                        flags = [] if member is not None else ["unknown"]
-                        key = (role, rank, True, via, mcn) if mcn else None
-                        reached[member_id] = [member, member_topic, flags, role, rank, [via], mcn, key, zen,
-                                              "collective", member_ri]
+                        if member is not None:
+                            reached[member_id] = [member, member_topic, [], role, rank, [via], mcn, key, zen,
+                                                  "collective", member.ri]
+                        else:
+                            reached[member_id] = [None, member_topic, ["unknown"], role, rank, [via], mcn, key,
+                                                  zen, "collective", None]
                     else:
-                        _fold(reach, role, rank, via, mcn, zen, "collective", member_ri)
+                        _fold(reach, role, rank, via, mcn, zen, "collective", member.ri if member else None)
                 continue
             reach = reached.get(target_id)
             if reach is None:
@@ -244,12 +246,14 @@ def resolve_distribution(
     level = _classification_level(cable)
     default_prefix = topic_prefix == DEFAULT_TOPIC_PREFIX
     deliveries = []
+    # Every clearance receives an unclassified cable (level 0): only higher levels are checked.
+    cleared = level if level is not None else 0
     for addressee_id, (target, topic, flags, role, rank, vias, mcn, _, zen, rule, station) in reached.items():
         above = (
-            level is not None
+            cleared > 0
             and target.__class__ is AddresseeEntry
             and target.clearance is not None
-            and CLEARANCES.index(target.clearance) < level
+            and CLEARANCES.index(target.clearance) < cleared
         )
         if zen or above:
             flags = sorted([*flags, *(["zen"] if zen else []), *(["above_clearance"] if above else [])])
