@@ -16,7 +16,11 @@ import subprocess
 import time
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import KafkaConnectionError, NodeNotReadyError, RequestTimedOutError, TopicAlreadyExistsError
+
+# What the suite's own admin calls may meet right after a broker was killed: the client
+# still routes a request to the dead node until its metadata says otherwise.
+_OBSERVER_ERRORS = (KafkaConnectionError, NodeNotReadyError, RequestTimedOutError)
 
 REPO = pathlib.Path(__file__).resolve().parents[2]
 LAUNCHER = REPO / "deploy" / "kafka" / "local-kafka"
@@ -43,6 +47,8 @@ class Cluster:
             "LOCAL_KAFKA_LIBS": str(REPO / ".cache" / "kafka" / "libs"),
         }
         self.faults: list[tuple[float, str]] = []  # (wall time, what), for the logs
+        self.down: set[int] = set()  # killed and not restarted
+        self.paused: set[int] = set()
 
     def launcher(self, *args: str, timeout: float = 180, check: bool = True) -> str:
         proc = subprocess.run([str(LAUNCHER), *args], env=self.env, capture_output=True,
@@ -91,7 +97,17 @@ class Cluster:
         at = time.time()
         self.launcher(what, str(node), timeout=180)
         self.faults.append((at, f"{what} {node}"))
+        {"kill": self.down.add, "restart": self.down.discard,
+         "pause": self.paused.add, "resume": self.paused.discard}[what](node)
         return at
+
+    def heal(self) -> None:
+        """Bring back every node a test left killed or paused (a test that failed half way),
+        so that the next scenario starts on the whole cluster."""
+        for node in sorted(self.paused):
+            self.resume(node)
+        for node in sorted(self.down):
+            self.restart(node)
 
     def kill(self, node: int) -> float:
         """SIGKILL node ``node``; returns the wall time just before the kill."""
@@ -142,13 +158,21 @@ class Cluster:
         finally:
             await admin.close()
 
-    async def topics_with_prefix(self, prefix: str) -> list[str]:
-        admin = self.admin()
-        await admin.start()
-        try:
-            return sorted(t for t in await admin.list_topics() if t.startswith(prefix))
-        finally:
-            await admin.close()
+    async def topics_with_prefix(self, prefix: str, timeout: float = 60.0) -> list[str]:
+        """The topics named ``prefix...``; asked again, on a new connection, while the answer
+        is lost to a broker that was just killed (an observer's trouble, not the router's)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            admin = self.admin()
+            try:
+                await admin.start()
+                return sorted(t for t in await admin.list_topics() if t.startswith(prefix))
+            except _OBSERVER_ERRORS:
+                if time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(0.5)
+            finally:
+                await admin.close()
 
     async def wait_in_sync(self, timeout: float = 90.0) -> None:
         """Wait until every partition's replicas are all in sync again (a broker back from

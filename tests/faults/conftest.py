@@ -51,7 +51,8 @@ def cluster() -> Iterator[Cluster]:
 @pytest.fixture
 def scenario_factory(cluster: Cluster, tmp_path: pathlib.Path):
     """``make(label, **settings)``: a scenario on the shared cluster; whatever workers it
-    started are killed at the end of the test if still running."""
+    started are killed at the end of the test if still running, and any broker it left
+    killed or paused is brought back for the next scenario."""
     made: list[Scenario] = []
 
     def make(label: str, **settings: str) -> Scenario:
@@ -62,6 +63,7 @@ def scenario_factory(cluster: Cluster, tmp_path: pathlib.Path):
     yield make
     for s in made:
         s.stop()
+    cluster.heal()
 
 
 @pytest.fixture
