@@ -125,18 +125,26 @@ async def test_corpus_fans_out_exactly_as_route_predicts(
     assert len(routed) == len(CORPUS)
 
     expected = expected_deliveries(CORPUS, prefix)
-    got: collections.Counter = collections.Counter()
-    delivered = await read_to_end(bootstrap, await topics_with_prefix(bootstrap, prefix))
-    for topic, records in delivered.items():
-        for r in records:
-            msg = msgspec.json.decode(r.value, type=EnrichedCable)
-            headers = dict(r.headers)
-            assert headers["content-type"] == b"application/json"
-            assert headers["cable-id"].decode() == (msg.cable.id or "")
-            assert msg.delivery.topic == topic
-            assert msg.delivery in msg.distribution.deliveries
-            assert msg.provenance.topic == env["CABLEROUTER_RAW_TOPIC"]
-            got[(topic, msg.cable.id)] += 1
+    # A committed transaction's markers reach its partitions one by one after the commit
+    # (the audit record can be readable before every delivery is): read again, for up to a
+    # minute, until the deliveries equal the prediction.
+    deadline = asyncio.get_running_loop().time() + 60
+    while True:
+        got: collections.Counter = collections.Counter()
+        delivered = await read_to_end(bootstrap, await topics_with_prefix(bootstrap, prefix))
+        for topic, records in delivered.items():
+            for r in records:
+                msg = msgspec.json.decode(r.value, type=EnrichedCable)
+                headers = dict(r.headers)
+                assert headers["content-type"] == b"application/json"
+                assert headers["cable-id"].decode() == (msg.cable.id or "")
+                assert msg.delivery.topic == topic
+                assert msg.delivery in msg.distribution.deliveries
+                assert msg.provenance.topic == env["CABLEROUTER_RAW_TOPIC"]
+                got[(topic, msg.cable.id)] += 1
+        if got == expected or asyncio.get_running_loop().time() > deadline:
+            break
+        await asyncio.sleep(1)
     assert got == expected
 
     seed_topic = f"{prefix}secstate-washdc"
