@@ -16,8 +16,6 @@ if TYPE_CHECKING:
 
 __all__ = ("LooseIndex",)
 
-_MEMO_LIMIT = 100_000
-
 
 class LooseIndex:
     """Name variants, relays and the names listed under each station of one directory.
@@ -34,7 +32,7 @@ class LooseIndex:
         the station's own names that name an entry.
     """
 
-    __slots__ = ("_memo", "relays", "station_names", "variants")
+    __slots__ = ("relays", "station_names", "variants")
 
     def __init__(
         self,
@@ -45,9 +43,6 @@ class LooseIndex:
         self.variants = variants
         self.relays = relays
         self.station_names = station_names
-        # match() is a pure function of its arguments and this snapshot: its answers are kept
-        # (unlisted PLADs recur cable after cable), up to a bound.
-        self._memo: dict[tuple[str, str | None], tuple[str | None, str]] = {}
 
     @classmethod
     def build(cls, directory: Directory) -> LooseIndex:
@@ -84,19 +79,13 @@ class LooseIndex:
         ``name_variant`` or ``name_typo`` with the entry's id, else ``station`` (an unlisted
         PLAD at a known station) or ``unknown`` with ``None``.
         """
-        key = (name, station)
-        found = self._memo.get(key)
-        if found is None:
-            target_id = self.by_variant(name)
-            found = (target_id, "name_variant") if target_id is not None else None
-            if found is None and station is not None:
-                found = self.at_station(name, station)
-            if found is None:
-                found = (None, "station" if station is not None else "unknown")
-            if len(self._memo) >= _MEMO_LIMIT:
-                self._memo.clear()
-            self._memo[key] = found
-        return found
+        target_id = self.by_variant(name)
+        if target_id is not None:
+            return target_id, "name_variant"
+        at = self.at_station(name, station) if station is not None else None
+        if at is not None:
+            return at
+        return None, "station" if station is not None else "unknown"
 
     def by_variant(self, name: str) -> str | None:
         """The one entry whose names include a spelling variant of ``name``, if exactly one does."""

@@ -7,13 +7,15 @@ import datetime as dt
 import re
 from typing import Literal
 
-__all__ = ("dtg_datetime", "parse_declassification_date", "parse_dtg", "resolve_filing_time")
+__all__ = ("MONTH_NAMES", "dtg_datetime", "parse_declassification_date", "parse_dtg", "resolve_filing_time")
 
 _UTC = dt.UTC  # passed positionally (second, microsecond, tzinfo): twice as fast as tzinfo=
 _MONTHS = {
     "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6,
     "JUL": 7, "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12,
 }  # fmt: skip
+MONTH_NAMES: tuple[str, ...] = tuple(_MONTHS)
+"""The months as DTGs write them, January first."""
 _DTG = re.compile(
     r"([ZOPRWMY])(?: ([ZOPRWMY]))? ((\d\d)(\d\d)(\d\d)Z ([A-Z]{3}) (\d{4}|\d\d))(?: (.*))?"
 )

@@ -9,7 +9,7 @@ import pytest
 
 from cablerouter.telegram import DecodeLimits, decode_telegram
 from cablerouter.telegram.decode import decode_with
-from cablerouter.telegram.repairs import REPAIRS
+from cablerouter.telegram.model import REPAIR_CODES
 
 CORPUS = pathlib.Path(__file__).resolve().parents[2] / "corpus" / "cables"
 HEAD = "VZCZCXRO1\nOO RUEHC\nDE RUEHFB #0001 0421200\nZNR UUUUU ZZH\nO 111200Z FEB 10\nFM AMEMBASSY FOOBAR\n"
@@ -66,7 +66,7 @@ def test_each_repair(line: str, expected: tuple, code: str) -> None:
         cable = _decode(f"TO RUEHC/SECSTATE WASHDC\nINFO {line}", native=native)
         (a,) = cable.info
         assert _read(a) == (*expected, [code]) and a.raw == line
-        assert [w.code for w in cable.warnings if w.code in REPAIRS] == [code]
+        assert [w.code for w in cable.warnings if w.code in REPAIR_CODES] == [code]
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_lines_without_an_unambiguous_repair_are_left_as_written(line: str) -> N
     cable = _decode(f"TO RUEHC/SECSTATE WASHDC\nINFO {line}")
     (a,) = cable.info
     assert a.repairs == []
-    assert not [w for w in cable.warnings if w.code in REPAIRS]
+    assert not [w for w in cable.warnings if w.code in REPAIR_CODES]
 
 
 def test_a_month_that_is_not_the_cables_is_flagged_as_ambiguous() -> None:
