@@ -42,11 +42,13 @@ __all__ = (
 Target = AddresseeEntry | CollectiveEntry
 """What an addressee line resolves to."""
 
-Expansion = tuple[tuple[str, AddresseeEntry | None, str], ...]
-"""A collective's members on one day: (member id, entry or None if absent, default topic)."""
+Expansion = tuple[tuple[str, AddresseeEntry | None, str, str | None, bool], ...]
+"""A collective's members on one day: (member id, entry or None if absent, default topic, the
+entry's RI, whether it is an addressee without a clearance: a delivery with no flags)."""
 
-Route = tuple[str, Target, str, Expansion | None]
-"""(canonical id, entry, default-prefix topic, expansion of an undated collective or None)."""
+Route = tuple[str, Target, str, Expansion | None, str | None, bool]
+"""(canonical id, entry, default-prefix topic, expansion of an undated collective or None,
+the entry's RI, whether it is an addressee without a clearance: a delivery with no flags)."""
 
 _VERSION_MODULUS = 1 << 64
 _LINE_MEMO_LIMIT = 100_000
@@ -114,22 +116,9 @@ class Directory:
     """
 
     __slots__ = (
-        "_by_ri",
-        "_derived",
-        "_digests",
-        "_entries",
-        "_line_memo",
-        "_loose",
-        "_members",
-        "_names",
-        "_open_expansions",
-        "_routes",
-        "_stations",
-        "_targets",
-        "_topic_memo",
-        "_topics",
-        "_version",
-        "_version_sum",
+        "_by_ri", "_derived", "_digests", "_entries", "_line_memo", "_loose", "_members", "_names",
+        "_open_expansions", "_routes", "_stations", "_targets", "_topic_memo", "_topics",
+        "_version", "_version_sum",
     )
     _derived: dict[str, tuple[Target, tuple[_NameSpan, ...], str]]
 
@@ -196,7 +185,7 @@ class Directory:
             if all(vf is None and vt is None for _, vf, vt in spans)
         }
         # Names with one owner and no validity dates anywhere resolve with one dict lookup to
-        # (id, entry, default-prefix topic, expansion or None). Package-private fast path.
+        # a Route (read without touching the entry). Package-private fast path.
         self._routes: dict[str, Route] = {}
         for name, owners in names.items():
             target = targets[owners[0][0]]
@@ -205,7 +194,9 @@ class Directory:
                 expansion = self._open_expansions.get(target.id) if isinstance(target, CollectiveEntry) else None
                 if isinstance(target, CollectiveEntry) and expansion is None:
                     continue  # dated memberships: resolved day by day
-                self._routes[name] = (target.id, target, self._topics[target.id], expansion)
+                plain = isinstance(target, AddresseeEntry) and target.clearance is None
+                key = target.id if name == target.id else name  # one string to read, not two
+                self._routes[key] = (target.id, target, self._topics[target.id], expansion, target.ri, plain)
 
     @classmethod
     def from_entries(cls, entries: Iterable[DirectoryEntry]) -> Directory:
@@ -273,10 +264,7 @@ class Directory:
         return topic
 
     def expansion(self, collective_id: str, day: dt.date | None = None) -> Expansion:
-        """Return ``(member id, member entry or None if absent, topic)`` for the members on ``day``.
-
-        Topics use the default prefix.
-        """
+        """Return the members on ``day`` as :data:`Expansion` (topics with the default prefix)."""
         fixed = self._open_expansions.get(collective_id)
         if fixed is not None:
             return fixed
@@ -287,7 +275,9 @@ class Directory:
         for member_id in member_ids:
             target = self._targets.get(member_id)
             topic = self._topics[member_id] if target is not None else topic_for(member_id)
-            result.append((member_id, target if isinstance(target, AddresseeEntry) else None, topic))
+            member = target if isinstance(target, AddresseeEntry) else None
+            ri, plain = (member.ri, member.clearance is None) if member is not None else (None, False)
+            result.append((member_id, member, topic, ri, plain))
         return tuple(result)
 
     def station(self, ri: str) -> Station | None:

@@ -13,6 +13,7 @@ from cablerouter.directory.variants import is_typo_of, relay_indicators, variant
 
 if TYPE_CHECKING:
     from cablerouter.directory.index import Directory
+    from cablerouter.directory.model import ResolutionRule
 
 __all__ = ("LooseIndex",)
 
@@ -72,7 +73,7 @@ class LooseIndex:
             {ri: tuple(pairs) for ri, pairs in station_names.items()},
         )
 
-    def match(self, name: str, station: str | None) -> tuple[str | None, str]:
+    def match(self, name: str, station: str | None) -> tuple[str | None, ResolutionRule]:
         """``(id, rule)`` for a normalised PLAD that no name matches exactly.
 
         ``station`` is the line's RI when the directory knows it. The rule is
@@ -92,7 +93,7 @@ class LooseIndex:
         ids = self.variants.get(variant_key(name), ())
         return ids[0] if len(ids) == 1 else None
 
-    def at_station(self, name: str, ri: str) -> tuple[str, str] | None:
+    def at_station(self, name: str, ri: str) -> tuple[str, ResolutionRule] | None:
         """``(id, rule)`` of the entry listed under station ``ri`` that ``name`` denotes.
 
         ``rule`` is ``name_variant`` when a spelling variant of ``name`` is listed under the

@@ -36,16 +36,26 @@ Rules, in the order they apply to each TO (``action``) and INFO (``info``) line:
 
 The result depends only on the *set* of lines, not their order, except for the order of
 the deliveries (action first, then by first appearance).
+
+Rule 1 for one line is :func:`~cablerouter.directory.lines.resolve_line`; who rule 2 excludes
+is :mod:`cablerouter.directory.exclusions`. Resolution runs once per cable on the router's hot
+path (``bench/route.py``): most lines take one lookup in the snapshot's table of routes, and
+each delivery is made when its addressee is first reached, made again only if a second path
+reaches it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import types
-from typing import Any, NamedTuple
+from typing import Any
 
-from cablerouter.directory._names import is_valid_on, normalise_name
-from cablerouter.directory.index import Directory, Target
+import msgspec
+
+from cablerouter.directory.exclusions import exemptions as _exemptions
+from cablerouter.directory.exclusions import originators as _originators
+from cablerouter.directory.index import Directory, Expansion, Target
+from cablerouter.directory.lines import Resolution, resolve_line
 from cablerouter.directory.model import (
     CLEARANCES,
     AddresseeEntry,
@@ -53,14 +63,25 @@ from cablerouter.directory.model import (
     Delivery,
     DistributionList,
     Exemption,
+    ResolutionRule,
+    Role,
 )
 from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX
 from cablerouter.telegram.model import PRECEDENCES, Addressee, Cable, Precedence
 
 __all__ = ("Resolution", "resolve_distribution", "resolve_line")
 
+# How a line not on the directory's fast path resolved, kept per (PLAD, RI, day) and snapshot:
+# (id, entry or None, default-prefix topic, expansion or None, station, rule, flags, clearance).
+_Answer = tuple[str, Target | None, str, Expansion | None, str | None, ResolutionRule, tuple[str, ...], str | None]
+_UNKNOWN = ("unknown",)
+_NOBODY: frozenset[str] = frozenset()
+
 _PRECEDENCE_RANK: dict[Precedence | None, int] = {p: i for i, p in enumerate(PRECEDENCES)}  # never changed
 _NO_RANK = len(PRECEDENCES)
+# (rank, precedence) of a written precedence; an unknown one ranks last, without a precedence.
+_RANKED: dict[str | None, tuple[int, Precedence | None]] = {p: (i, p) for i, p in enumerate(PRECEDENCES)}
+_UNRANKED: tuple[int, Precedence | None] = (_NO_RANK, None)
 # The strongest rule (then the smallest station) names how an addressee was reached.
 _RULE_RANK = types.MappingProxyType(
     {rule: i for i, rule in enumerate(("plad", "name_variant", "name_typo", "ri", "station", "unknown", "collective"))}
@@ -69,75 +90,20 @@ _KNOWN_MARKINGS = types.MappingProxyType(
     {"UNCLAS": 0, "UNCLASSIFIED": 0, "CONFIDENTIAL": 1, "SECRET": 2, "TOP SECRET": 3}
 )
 
-class Resolution(NamedTuple):
-    """How one addressee line resolved.
-
-    Attributes
-    ----------
-    id
-        Canonical id of the entry; for an unlisted or unknown addressee its normalised PLAD,
-        else its RI, else its normalised raw text, else ``UNKNOWN``.
-    target
-        The directory entry, or ``None`` when the addressee is unlisted or unknown.
-    rule
-        ``plad``, ``name_variant``, ``name_typo``, ``station``, ``ri`` or ``unknown`` (see
-        the module docstring).
-    station
-        The routing indicator of the station that delivers it: the entry's, else the line's.
-    """
-
-    id: str
-    target: Target | None
-    rule: str
-    station: str | None
-
-
-def resolve_line(line: Addressee, directory: Directory, day: dt.date | None) -> Resolution:
-    """Resolve one addressee line by the rules of the module docstring.
-
-    Parameters
-    ----------
-    line
-        An addressee line of the cable.
-    directory
-        The directory snapshot.
-    day
-        The cable's date, for validity; ``None`` if unknown.
-
-    Returns
-    -------
-    Resolution
-        The canonical id, the entry (``None`` unless known), the rule and the station.
-    """
-    plad, ri = line.plad, line.ri
-    if plad:
-        target = directory.lookup_name(plad, day)  # the decoder's PLADs are usually normalised
-        if target is None:
-            name = normalise_name(plad)
-            target = directory.lookup_name(name, day) if name and name != plad else None
-        else:
-            name = plad
-        if target is not None:
-            return Resolution(target.id, target, "plad", target.ri or ri)
-        if name:
-            known_ri = ri if ri and directory.is_known_ri(ri) else None
-            found, rule = directory.loose().match(name, known_ri)
-            target = directory.target(found) if found is not None else None
-            if target is not None and is_valid_on(day, target.valid_from, target.valid_to):
-                return Resolution(target.id, target, rule, target.ri or ri)
-            return Resolution(name, None, "station" if known_ri else "unknown", ri)
-    if ri:
-        target = directory.lookup_ri(ri, day)
-        if target is not None:
-            return Resolution(target.id, target, "ri", ri)
-        return Resolution(ri, None, "station" if directory.is_known_ri(ri) else "unknown", ri)
-    return Resolution(normalise_name(line.raw) or "UNKNOWN", None, "unknown", None)
-
-
-# A "reach" accumulates every path to one addressee in a plain list (cheaper than an
-# object on this hot path):
-# [entry, topic, flags, role, rank, vias, mcn, mcn_key, zen, rule, station].
+# An addressee reached by a second path gets a "reach" that accumulates every path in a
+# plain list (cheaper than an object; most addressees are reached once and never get one):
+# [role, rank, vias, mcn, mcn_key, zen, rule, station].
 _Reach = list[Any]
+_ROLES: tuple[Role, Role] = ("action", "info")
+
+
+def _reach_of(first: Delivery) -> _Reach:
+    """The reach of an addressee's first delivery, before a second path folds into it."""
+    role = 0 if first.role == "action" else 1
+    rank = _PRECEDENCE_RANK.get(first.precedence, _NO_RANK)
+    via = first.via[0]
+    key = (role, rank, via != "direct", via, first.mcn) if first.mcn else None
+    return [role, rank, list(first.via), first.mcn, key, "zen" in first.flags, first.rule, first.station]
 
 
 def _fold(reach: _Reach, role: int, rank: int, via: str, mcn: str | None, zen: bool, rule: str,
@@ -145,20 +111,65 @@ def _fold(reach: _Reach, role: int, rank: int, via: str, mcn: str | None, zen: b
     """Fold one more path into a reach: the strongest role and precedence, every via, the
     MCN of the strongest path that has one (ties broken by via and MCN, so order never
     matters), ``zen`` only while every path is ZEN."""
-    reach[3] = min(reach[3], role)
-    reach[4] = min(reach[4], rank)
-    if via not in reach[5]:
-        reach[5].append(via)
+    reach[0] = min(reach[0], role)
+    reach[1] = min(reach[1], rank)
+    if via not in reach[2]:
+        reach[2].append(via)
     if mcn:
         key = (role, rank, via != "direct", via, mcn)
-        if reach[7] is None or key < reach[7]:
-            reach[7] = key
-            reach[6] = mcn
+        if reach[4] is None or key < reach[4]:
+            reach[4] = key
+            reach[3] = mcn
     if not zen:
-        reach[8] = False
-    if (_RULE_RANK[rule], station or "") < (_RULE_RANK[reach[9]], reach[10] or ""):
-        reach[9] = rule
-        reach[10] = station
+        reach[5] = False
+    if (_RULE_RANK[rule], station or "") < (_RULE_RANK[reach[6]], reach[7] or ""):
+        reach[6] = rule
+        reach[7] = station
+
+
+def _folded(first: Delivery, reach: _Reach) -> Delivery:
+    """The delivery of an addressee reached by several paths: its first delivery with every
+    path folded in (the flags other than ``zen`` depend only on the first path and the entry)."""
+    role, rank, vias, mcn, _, zen, rule, station = reach
+    flags = [flag for flag in first.flags if flag != "zen"]
+    if zen:
+        flags = sorted([*flags, "zen"])
+    vias.sort(key=_via_order)
+    return msgspec.structs.replace(
+        first, role=_ROLES[role], precedence=PRECEDENCES[rank] if rank < _NO_RANK else None, via=vias, mcn=mcn,
+        flags=flags, rule=rule, station=station,
+    )
+
+
+def _route_flags(target: Target) -> tuple[tuple[str, ...], str | None]:
+    """Flags and clearance of a fast-path entry that is not plain: a collective (without
+    members, if it is delivered itself) or an addressee with a clearance."""
+    if target.__class__ is CollectiveEntry:
+        return ("collective_without_members",), None
+    return (), target.clearance  # type: ignore[union-attr]
+
+
+def _answer(line: Addressee, directory: Directory, day: dt.date | None) -> _Answer:
+    """Resolve a line off the fast path, with what its deliveries need (see ``_Answer``)."""
+    target_id, target, rule, station = resolve_line(line, directory, day)
+    expansion = directory.expansion(target_id, day) if target.__class__ is CollectiveEntry else None
+    if target is None:
+        flags: tuple[str, ...] = ("unlisted",) if rule == "station" else _UNKNOWN
+        clearance = None
+    else:
+        flags, clearance = _route_flags(target)
+    return target_id, target, directory.topic(target_id), expansion, station, rule, flags, clearance
+
+
+def _marked(flags: tuple[str, ...], zen: bool, above: bool) -> list[str]:
+    return sorted([*flags, *(["zen"] if zen else []), *(["above_clearance"] if above else [])])
+
+
+def _above(clearance: str, cable: Cable) -> bool:
+    """Whether the cable's classification exceeds an addressee's clearance (checked only for
+    the rare addressees with a clearance, so the cable's level is read only then)."""
+    level = _classification_level(cable)
+    return level is not None and CLEARANCES.index(clearance) < level
 
 
 def resolve_distribution(
@@ -181,169 +192,113 @@ def resolve_distribution(
         The deliveries, action addressees first, then in order of first appearance.
     """
     day = cable.dtg.date() if cable.dtg is not None else None
-    excluded = _originators(cable, directory, day)
+    exempted = _NOBODY
     exemptions: list[Exemption] = []
     if cable.xmt:
         exempted, exemptions = _exemptions(cable, directory, day)
-        excluded = excluded | exempted
-    reached: dict[str, _Reach] = {}
-    # TO lines are folded before INFO lines, so the insertion order of `reached` is already
-    # "action first, then first appearance".
+    # Only collective members are ever excluded: the originator is looked up at the first one.
+    excluded: frozenset[str] | None = None
+    default_prefix = topic_prefix == DEFAULT_TOPIC_PREFIX
+    # Each addressee's delivery is made when it is first reached; a second path keeps a reach
+    # in `again` and the delivery is made anew at the end. TO lines are folded before INFO
+    # lines, so the insertion order of `reached` is already "action first, then first appearance".
+    reached: dict[str, Delivery] = {}
+    again: dict[str, _Reach] = {}
     sections: tuple[tuple[int, list[Addressee], Precedence | None], ...] = (
         (0, cable.to, cable.precedence),
         (1, cable.info, cable.info_precedence or cable.precedence),
     )
     routes = directory._routes  # package-private: one dict lookup for most lines
-    memo = directory.line_memo()  # the other lines' resolutions, per (PLAD, RI, day)
     target: AddresseeEntry | CollectiveEntry | None
     for role, lines, default in sections:
+        if not lines:
+            continue
+        role_name = _ROLES[role]
+        default_rank, default_precedence = _RANKED.get(default, _UNRANKED)
         for line in lines:
-            rank = _PRECEDENCE_RANK.get(line.precedence or default, _NO_RANK)
-            mcn, zen = line.mcn, line.zen
-            route = routes.get(line.plad) if line.plad else None
-            if route is not None:
-                target_id, target, topic, expansion = route
-                rule, station = "plad", target.ri or line.ri
+            route = routes.get(line.plad)  # type: ignore[arg-type]  # None is in no directory
+            # Most lines name a listed addressee first reached here: its delivery is made from
+            # the route alone (the entry itself is not read: fewer cache misses).
+            if route is not None and route[5] and route[0] not in reached:
+                target_id = route[0]
+                reached[target_id] = Delivery(
+                    addressee=target_id,
+                    topic=route[2] if default_prefix else directory.topic(target_id, topic_prefix),
+                    role=role_name,
+                    precedence=_RANKED.get(line.precedence, _UNRANKED)[1] if line.precedence else default_precedence,
+                    via=["direct"], mcn=line.mcn, flags=["zen"] if line.zen else [], rule="plad",
+                    station=route[4] or line.ri,
+                )
+                continue
+            if line.precedence:
+                rank, precedence = _RANKED.get(line.precedence, _UNRANKED)
             else:
+                rank, precedence = default_rank, default_precedence
+            mcn, zen = line.mcn, line.zen
+            if route is not None:
+                target_id, target, topic, expansion, station, _ = route
+                rule: ResolutionRule = "plad"
+                station = station or line.ri
+                flags, clearance = _route_flags(target)
+            else:
+                memo = directory.line_memo()  # the other lines' answers, per (PLAD, RI, day)
                 memo_key = (line.plad, line.ri, day) if line.plad or line.ri else None
-                resolved = memo.get(memo_key) if memo_key is not None else None
-                if resolved is None:
-                    resolved = resolve_line(line, directory, day)
+                answer = memo.get(memo_key) if memo_key is not None else None
+                if answer is None:
+                    answer = _answer(line, directory, day)
                     if memo_key is not None:
-                        memo[memo_key] = resolved
-                target_id, target, rule, station = resolved
-                topic = None
-                expansion = directory.expansion(target_id, day) if target.__class__ is CollectiveEntry else None
+                        memo[memo_key] = answer
+                target_id, target, topic, expansion, station, rule, flags, clearance = answer
             if expansion:
                 via = "collective:" + target_id
-                key = (role, rank, True, via, mcn) if mcn else None
-                for member_id, member, member_topic in expansion:
+                if excluded is None:
+                    excluded = _originators(cable, directory, day) | exempted
+                for member_id, member, member_topic, member_ri, plain in expansion:
                     if member_id in excluded:
                         continue
-                    reach = reached.get(member_id)
+                    first = reached.get(member_id)
+                    if first is None:
+                        if plain:
+                            flags_now = ["zen"] if zen else []
+                        else:  # an addressee the directory lacks, or one with a clearance
+                            above = member is not None and _above(member.clearance, cable)  # type: ignore[arg-type]
+                            base = () if member is not None else _UNKNOWN
+                            flags_now = _marked(base, zen, above) if zen or above else list(base)
+                        reached[member_id] = Delivery(
+                            addressee=member_id,
+                            topic=member_topic if default_prefix else directory.topic(member_id, topic_prefix),
+                            role=role_name, precedence=precedence, via=[via], mcn=mcn, flags=flags_now,
+                            rule="collective", station=member_ri,
+                        )
+                        continue
+                    reach = again.get(member_id)
                     if reach is None:
-                        if member is not None:
-                            reached[member_id] = [member, member_topic, [], role, rank, [via], mcn, key, zen,
-                                                  "collective", member.ri]
-                        else:
-                            reached[member_id] = [None, member_topic, ["unknown"], role, rank, [via], mcn, key,
-                                                  zen, "collective", None]
-                    else:
-                        _fold(reach, role, rank, via, mcn, zen, "collective", member.ri if member else None)
+                        reach = again[member_id] = _reach_of(first)
+                    _fold(reach, role, rank, via, mcn, zen, "collective", member_ri)
                 continue
-            reach = reached.get(target_id)
+            first = reached.get(target_id)
+            if first is None:
+                above = clearance is not None and _above(clearance, cable)
+                reached[target_id] = Delivery(
+                    addressee=target_id, topic=topic if default_prefix else directory.topic(target_id, topic_prefix),
+                    role=role_name, precedence=precedence, via=["direct"], mcn=mcn,
+                    flags=_marked(flags, zen, above) if zen or above else list(flags), rule=rule, station=station,
+                )
+                continue
+            reach = again.get(target_id)
             if reach is None:
-                if target is None:
-                    flags = ["unlisted"] if rule == "station" else ["unknown"]
-                elif target.__class__ is CollectiveEntry:
-                    flags = ["collective_without_members"]
-                else:
-                    flags = []
-                key = (role, rank, False, "direct", mcn) if mcn else None
-                reached[target_id] = [target, topic, flags, role, rank, ["direct"], mcn, key, zen, rule, station]
-            else:
-                _fold(reach, role, rank, "direct", mcn, zen, rule, station)
-    level = _classification_level(cable)
-    default_prefix = topic_prefix == DEFAULT_TOPIC_PREFIX
-    deliveries = []
-    # Every clearance receives an unclassified cable (level 0): only higher levels are checked.
-    cleared = level if level is not None else 0
-    for addressee_id, (target, topic, flags, role, rank, vias, mcn, _, zen, rule, station) in reached.items():
-        above = (
-            cleared > 0
-            and target.__class__ is AddresseeEntry
-            and target.clearance is not None
-            and CLEARANCES.index(target.clearance) < cleared
-        )
-        if zen or above:
-            flags = sorted([*flags, *(["zen"] if zen else []), *(["above_clearance"] if above else [])])
-        if len(vias) > 1:
-            vias.sort(key=_via_order)
-        if topic is None or not default_prefix:
-            topic = directory.topic(addressee_id, topic_prefix)
-        deliveries.append(
-            Delivery(
-                addressee=addressee_id,
-                topic=topic,
-                role="action" if role == 0 else "info",
-                precedence=PRECEDENCES[rank] if rank < _NO_RANK else None,
-                via=vias,
-                mcn=mcn,
-                flags=flags,
-                rule=rule,
-                station=station,
-            )
-        )
+                reach = again[target_id] = _reach_of(first)
+            _fold(reach, role, rank, "direct", mcn, zen, rule, station)
+    for addressee_id, reach in again.items():
+        reached[addressee_id] = _folded(reached[addressee_id], reach)
     return DistributionList(
-        cable_id=cable.id, directory_version=directory.version, deliveries=deliveries, exemptions=exemptions
+        cable_id=cable.id, directory_version=directory._version, deliveries=list(reached.values()),
+        exemptions=exemptions,
     )
 
 
 def _via_order(via: str) -> tuple[bool, str]:
     return via != "direct", via
-
-
-def _originators(cable: Cable, directory: Directory, day: dt.date | None) -> frozenset[str]:
-    """Ids of the originating post: the FM line's, or the DE RI's when FM is unknown."""
-    if cable.originator is not None:
-        fm = cable.originator
-        memo = directory.line_memo()
-        key = ("FM", fm.plad, fm.ri, day)
-        resolved = memo.get(key) if fm.plad or fm.ri else None
-        if resolved is None:
-            resolved = resolve_line(fm, directory, day)
-            if fm.plad or fm.ri:
-                memo[key] = resolved
-        originator_id, target, _, _ = resolved
-        if target is not None:
-            return frozenset((originator_id,))
-        ids = {originator_id}
-    else:
-        ids = set()
-    if cable.origin is not None and cable.origin.ri:
-        target = directory.lookup_ri(cable.origin.ri, day)
-        if isinstance(target, AddresseeEntry):
-            ids.add(target.id)
-    return frozenset(ids)
-
-
-def _exemptions(cable: Cable, directory: Directory, day: dt.date | None) -> tuple[frozenset[str], list[Exemption]]:
-    """Ids exempted by XMT lines (exempting a collective exempts its members), and the
-    record of each exemption: the collective it follows and whether that lists it."""
-    ids: set[str] = set()
-    records: list[Exemption] = []
-    named = sorted(((line.line, line) for line in (*cable.to, *cable.info) if line.line), key=_first)
-    for line in cable.xmt:
-        target_id, target, _, _ = resolve_line(line, directory, day)
-        ids.add(target_id)
-        if isinstance(target, CollectiveEntry):
-            ids.update(directory.members(target.id, day))
-        collective = _collective_before(named, line.line, directory, day)
-        if collective is None:
-            flags = ["no_collective"]
-        elif target_id in directory.members(collective, day):
-            flags = []
-        else:
-            flags = ["not_in_collective"]
-        records.append(Exemption(addressee=target_id, line=line.line, collective=collective, flags=flags))
-    return frozenset(ids), records
-
-
-def _first(pair: tuple[int, Addressee]) -> int:
-    return pair[0]
-
-
-def _collective_before(
-    named: list[tuple[int, Addressee]], line: int, directory: Directory, day: dt.date | None
-) -> str | None:
-    """The id of the nearest collective named on a TO/INFO line before ``line``, if any."""
-    for number, addressee in reversed(named):
-        if number > line:
-            continue
-        target = resolve_line(addressee, directory, day).target
-        if isinstance(target, CollectiveEntry):
-            return target.id
-    return None
 
 
 def _classification_level(cable: Cable) -> int | None:

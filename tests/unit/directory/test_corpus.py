@@ -17,7 +17,8 @@ from cablerouter.directory import (
     resolve_distribution,
     resolve_line,
 )
-from cablerouter.directory.resolve import _exemptions, _originators
+from cablerouter.directory.exclusions import exemptions as _exemptions
+from cablerouter.directory.exclusions import originators as _originators
 from cablerouter.telegram import decode_telegram
 
 pytestmark = pytest.mark.unit

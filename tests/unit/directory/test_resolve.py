@@ -331,3 +331,43 @@ def test_order_action_first_then_first_appearance() -> None:
 def test_cable_without_date_accepts_every_validity() -> None:
     got = by_id(cable([], ["ARAB LEAGUE COLLECTIVE"], fm="SECSTATE WASHDC", de="RUEHC", day=None))
     assert "AMEMBASSY MOSCOW" in got
+
+
+def _cleared_directory() -> Directory:
+    entries = [*small_directory().entries().values()]
+    return Directory.from_entries(
+        [*entries, CollectiveEntry(id="CLEARED COLLECTIVE", plad="CLEARED COLLECTIVE", ri="RUEHXX",
+                                   members=["CLEARED POST", "AMEMBASSY CAIRO"])]
+    )
+
+
+@pytest.mark.parametrize(("marking", "flagged"), [("UNCLAS", False), ("SECRET", True)])
+def test_clearance_is_checked_for_collective_members_too(marking: str, flagged: bool) -> None:
+    got = by_id(cable([], ["CLEARED COLLECTIVE"], marking=marking), _cleared_directory())
+    assert got["CLEARED POST"].flags == (["above_clearance"] if flagged else [])
+    assert got["AMEMBASSY CAIRO"].flags == []
+
+
+def test_zen_member_above_clearance_has_both_flags_sorted() -> None:
+    zen = Addressee(plad="CLEARED COLLECTIVE", zen=True, raw="ZEN/CLEARED COLLECTIVE")
+    got = by_id(_with_info(cable(["SECSTATE WASHDC"], marking="SECRET"), [zen]), _cleared_directory())
+    assert got["CLEARED POST"].flags == ["above_clearance", "zen"]
+    assert got["AMEMBASSY CAIRO"].flags == ["zen"]
+
+
+def test_a_line_on_the_fast_path_keeps_its_zen_flag_and_its_ri_when_the_entry_has_none() -> None:
+    directory = Directory.from_entries([AddresseeEntry(id="NO RI POST", plad="NO RI POST")])
+    zen = Addressee(ri="RUEHNR", plad="NO RI POST", zen=True, raw="ZEN/RUEHNR/NO RI POST")
+    got = by_id(_with_info(cable([]), [zen]), directory)
+    assert got["NO RI POST"].flags == ["zen"]
+    assert got["NO RI POST"].station == "RUEHNR"
+
+
+def test_every_delivery_takes_the_topic_prefix() -> None:
+    distribution = resolve_distribution(
+        cable(["SECSTATE WASHDC", "NEW POST"], ["CIS COLLECTIVE", "ARAB LEAGUE COLLECTIVE"]), small_directory(),
+        topic_prefix="site.in.",
+    )
+    assert distribution.deliveries
+    for delivery in distribution.deliveries:
+        assert delivery.topic == topic_for(delivery.addressee, prefix="site.in.")
