@@ -35,6 +35,8 @@ _WORDS = {
     "USEMB": "AMEMBASSY",
 }
 _DROP = frozenset(("OF", "THE", "FOR"))
+# A kind of State post glued to its city by a lost blank (``AMEMBASSYBRASILIA``, archive damage).
+_GLUED_POST = re.compile(r"^(AMEMBASSY|AMCONSUL|USMISSION)(?=[A-Z]{3})")
 _PUNCTUATION = re.compile(r"[,;:'\"()]+")
 
 
@@ -50,13 +52,15 @@ def variant_key(name: str) -> str:
     -------
     str
         ``WASHDC`` and ``WASHINGTON DC`` become one form, as do ``DEPT``/``DEPARTMENT``,
-        ``&``/``AND`` and ``HQS``/``HQ``; full stops (``D.C.``), other punctuation and the words ``OF``, ``THE`` and
+        ``&``/``AND`` and ``HQS``/``HQ``; a post glued to its city (``AMEMBASSYBRASILIA``) is
+        split; full stops (``D.C.``), other punctuation and the words ``OF``, ``THE`` and
         ``FOR`` are dropped, and so is a trailing two-letter country code after at least
         two words (``USDAO ANKARA TU``).
     """
     words: list[str] = []
     for word in _PUNCTUATION.sub(" ", name.replace(".", "")).split():
         word = _WORDS.get(word, word)
+        word = _GLUED_POST.sub(r"\1 ", word)
         if word not in _DROP:
             words.extend(word.split())
     if len(words) >= 3 and len(words[-1]) == 2 and words[-1].isalpha() and words[-1] != "DC":

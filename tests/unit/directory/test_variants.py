@@ -26,6 +26,8 @@ from cablerouter.telegram.model import Addressee, Cable
         ("USDAO ANKARA TU", "USDAO ANKARA"),
         ("HQS USEUCOM", "HQ USEUCOM"),
         ("DEPT OF TREASURY WASH DC", "DEPT OF TREASURY WASHINGTON DC"),
+        ("AMEMBASSYBRASILIA", "AMEMBASSY BRASILIA"),  # held-out 08BUENOSAIRES1215
+        ("AMCONSULSAO PAULO", "AMCONSUL SAO PAULO"),
     ],
 )
 def test_spelling_variants_share_a_key(a: str, b: str) -> None:
@@ -79,6 +81,7 @@ def _line(text: str) -> Addressee:
         ("RUEATRS/DEPARTMENT OF TREASURY WASHDC", "DEPT OF TREASURY WASHINGTON DC", "name_variant", "RUEPTRS"),
         ("RUEHLM/AMEMBASSY COLOMBO", "AMEMBASSY COLUMBO", "name_typo", "RUEHLM"),
         ("RUEHAK/USDAO ANKARA TU", "USDAO ANKARA TU", "station", "RUEHAK"),
+        ("RUEHBR/AMEMBASSYBRASILIA", "AMEMBASSY BRASILIA", "name_variant", "RUEHBR"),
         ("RUEKJCS/JOINT STAF WASHDC", "JOINT STAF WASHDC", "station", "RUEKJCS"),  # a relay: no typo merge
         ("RUEKJCS/CJCS WASHDC", "CJCS WASHINGTON DC", "plad", "RUEKJCS"),  # the WASHDC alias
         ("RUEKJCS/CJCS WASHINGTON D.C.", "CJCS WASHINGTON DC", "name_variant", "RUEKJCS"),
