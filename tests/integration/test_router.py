@@ -1,6 +1,7 @@
 """The router on the real broker: the corpus fans out exactly as predicted, bad input is
-dead-lettered with its reason, metrics agree, and the worker survives SIGTERM, shares
-partitions with a second worker and picks up live directory updates."""
+dead-lettered with its reason, metrics agree, the worker survives SIGTERM, shares
+partitions with a second worker, picks up live directory updates and never routes a cable
+of an aborted upstream transaction."""
 
 from __future__ import annotations
 
@@ -388,3 +389,34 @@ async def test_malformed_input_is_dead_lettered_and_the_worker_keeps_going(
     log = worker.log_path.read_text()
     assert '"reason": "bad_dtg"' in log.replace('":"', '": "') and "10ASTANA179" in log
     assert worker.terminate() == 0
+
+
+async def test_an_aborted_upstream_transaction_is_never_routed(bootstrap, router_env, worker_factory) -> None:
+    # An upstream publisher that writes cables.raw in transactions and aborts one has taken
+    # those cables back: the router must read its input read_committed.
+    from aiokafka import AIOKafkaProducer
+
+    env = router_env
+    raw = env["CABLEROUTER_RAW_TOPIC"]
+    await create_raw_topic(bootstrap, raw)
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"{raw}.upstream")
+    await producer.start()
+    try:
+        async with producer.transaction():
+            await producer.send_and_wait(raw, small_cable(), partition=0)
+            await producer.send_and_wait(raw, small_cable(), partition=0)
+        await producer.begin_transaction()
+        await producer.send_and_wait(raw, small_cable(b"RUEHMO/AMEMBASSY MOSCOW 0001"), partition=0)
+        await producer.abort_transaction()
+        async with producer.transaction():
+            await producer.send_and_wait(raw, small_cable(), partition=0)
+    finally:
+        await producer.stop()
+    # Partition 0 now holds: committed 0, 1 (marker 2), aborted 3 (marker 4), committed 5.
+    worker = worker_factory()
+    routed, dead = await wait_accounted(bootstrap, env, 3, timeout=90)
+    seen = _source_offsets(routed, dead)
+    assert set(seen) >= {(0, 0), (0, 1), (0, 5)}, worker.log_tail()
+    assert (0, 3) not in seen, "the aborted cable was routed"
+    assert not dead
+    assert await asyncio.to_thread(worker.terminate) == 0

@@ -1,4 +1,5 @@
-"""The fetch wait the router sets on Faust's worker consumer reaches the started fetcher.
+"""The fetch wait and isolation level the router sets on Faust's worker consumer reach the
+started fetcher.
 
 aiokafka reads ``_fetch_max_wait_ms`` when the consumer starts; this guards that assumption
 (pinned versions) on a real broker, where ``start()`` really builds the fetcher.
@@ -21,6 +22,7 @@ async def test_configured_fetch_wait_reaches_the_started_fetcher(bootstrap) -> N
     try:
         await consumer.start()
         assert consumer._fetcher._fetch_max_wait_ms == 75
+        assert consumer._fetcher._isolation_level == 1  # aiokafka's READ_COMMITTED
     finally:
         await consumer.stop()
         thread.thread_loop.close()

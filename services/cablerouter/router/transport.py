@@ -5,8 +5,9 @@ and aiokafka keeps one fetch request in flight per broker. When some input parti
 run dry, the broker holds that fetch for the full wait, and partitions whose records were
 just processed are not fetched again until it returns: a burst of cables stalls for up to
 1.5 s at a time (measured in ``bench/pipeline.py``; see ``bench/RESULTS.md``). The classes
-here change that value, from :attr:`Settings.fetch_max_wait_ms`, and turn Faust's own
-offset commits off: the router commits input offsets in its transactions
+here change that value, from :attr:`Settings.fetch_max_wait_ms`, make the worker consumer
+read ``read_committed`` (an upstream publisher's aborted transaction is never routed), and
+turn Faust's own offset commits off: the router commits input offsets in its transactions
 (:mod:`cablerouter.router.sink`).
 """
 
@@ -28,6 +29,10 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         # no way to set it (pinned: faust-streaming 0.15.3, aiokafka 0.14.0; a unit test
         # checks that the started consumer's fetcher uses it).
         consumer._fetch_max_wait_ms = transport.fetch_max_wait_ms
+        # Faust reads read_committed only under its own exactly-once mode, which the router
+        # does not use (its transactions are its own): an upstream publisher's aborted
+        # transaction would otherwise be routed. Read at start, like the fetch wait.
+        consumer._isolation_level = "read_committed"
         return consumer
 
 

@@ -20,6 +20,7 @@ async def test_worker_consumer_gets_the_configured_fetch_wait() -> None:
     consumer = thread._create_worker_consumer(app.transport)
     try:
         assert consumer._fetch_max_wait_ms == 75
+        assert consumer._isolation_level == "read_committed"  # upstream aborts are never routed
         # Everything else is Faust's: the group is the app id, offsets are committed by Faust.
         assert consumer._group_id == "cablerouter"
         assert consumer._enable_auto_commit is False
