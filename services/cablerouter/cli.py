@@ -21,6 +21,7 @@ COMMANDS: tuple[str, ...] = (
     "decode",
     "route",
     "directory",
+    "topics",
     "schemas",
 )
 

@@ -1,6 +1,6 @@
 """The router's own topics on the real broker: created once with the configured partitions
 and configs, and `cablerouter publish` creates a missing input topic the same way (brokers
-do not auto-create topics)."""
+do not auto-create topics), as does `cablerouter topics create` for all of them."""
 
 from __future__ import annotations
 
@@ -85,3 +85,27 @@ async def test_publish_creates_a_missing_input_topic_like_the_worker(bootstrap, 
         subprocess.run, [sys.executable, "-m", "cablerouter", "publish", "--quiet", "tests/corpus/seed"],
         env=env, cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
     assert again.returncode == 0 and "created topic" not in again.stderr, again.stderr
+
+
+async def test_topics_create_makes_the_routers_topics_as_the_worker_would(bootstrap, router_env) -> None:
+    env = {**os.environ, **router_env, "CABLEROUTER_RAW_PARTITIONS": "3", "CABLEROUTER_TOPIC_PARTITIONS": "2",
+           "CABLEROUTER_TOPIC_MIN_INSYNC_REPLICAS": "1"}
+    names = [env[f"CABLEROUTER_{k}_TOPIC"] for k in ("RAW", "ROUTED", "DEADLETTER", "DIRECTORY")]
+
+    def create() -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "cablerouter", "topics", "create"], env=env, cwd=REPO,
+                              capture_output=True, text=True, timeout=120)
+
+    first = await asyncio.to_thread(create)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert sorted(line.split()[1] for line in lines) == sorted(names)
+    assert all(line.startswith("created ") for line in lines), first.stdout
+    got = await describe(bootstrap, names)
+    assert {t: p for t, (p, _) in got.items()} == {names[0]: 3, names[1]: 2, names[2]: 2, names[3]: 1}
+    assert got[names[3]][1]["cleanup.policy"] == "compact"
+    assert all(configs["min.insync.replicas"] == "1" for _, configs in got.values())
+
+    again = await asyncio.to_thread(create)  # idempotent: every topic exists now
+    assert again.returncode == 0, again.stderr
+    assert all(line.startswith("exists ") for line in again.stdout.splitlines()), again.stdout
