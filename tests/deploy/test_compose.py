@@ -93,7 +93,6 @@ def test_stack_wiring(compose_command) -> None:
 
     # Official images, Kafka at the version deploy/kafka/pom.xml pins.
     assert services["kafka"]["image"] == f"apache/kafka:{KAFKA_VERSION}"
-    assert services["init"]["image"] == services["kafka"]["image"]
     assert services["prometheus"]["image"].startswith("prom/prometheus:v")
     assert services["grafana"]["image"].startswith("grafana/grafana:")
 
@@ -106,12 +105,11 @@ def test_stack_wiring(compose_command) -> None:
     assert kafka_env["CLUSTER_ID"]
     assert "kafka-topics.sh" in " ".join(services["kafka"]["healthcheck"]["test"])
 
-    # The init creates the topics with the script this repository ships.
+    # The init creates the topics with the router's own command (the worker's specs).
     assert _depends(services["init"]) == {"kafka": "service_healthy"}
-    init_mounts = _bind_mounts(services["init"])
-    script = init_mounts[services["init"]["entrypoint"][-1]]
-    assert script == REPO / "deploy" / "docker" / "create-topics" and script.is_file()
-    assert _env(services["init"])["BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert services["init"]["command"] == ["topics", "create"]
+    assert _env(services["init"])["CABLEROUTER_BOOTSTRAP_SERVERS"] == "kafka:9092"
+    assert _env(services["init"])["CABLEROUTER_RAW_PARTITIONS"] == _env(services["router-1"])["CABLEROUTER_RAW_PARTITIONS"]
 
     # Two routers of one image in one consumer group, read-only, state in memory.
     image = services["router-1"]["image"]
@@ -127,7 +125,7 @@ def test_stack_wiring(compose_command) -> None:
         assert "/var/lib/cablerouter:uid=10001,gid=10001,mode=0700" in router["tmpfs"]
         assert _depends(router) == {"kafka": "service_healthy", "init": "service_completed_successfully"}
         assert router["hostname"] == name
-    assert services["publish"]["image"] == image
+    assert services["publish"]["image"] == services["init"]["image"] == image
     assert services["publish"]["command"][0] == "publish"
     assert _bind_mounts(services["publish"])["/corpus"] == CORPUS_DIR
 
@@ -191,7 +189,8 @@ def test_test_override_swaps_only_images(compose_command) -> None:
     assert set(test) == set(base)
     assert "profiles" not in base["grafana"] and test["grafana"]["profiles"] == ["grafana"]
     assert [n for n, s in test.items() if s.get("profiles")] == sorted(["grafana", "publish"])
-    assert test["kafka"]["image"] == test["init"]["image"] == f"cablerouter-local/kafka:{KAFKA_VERSION}"
+    assert test["kafka"]["image"] == f"cablerouter-local/kafka:{KAFKA_VERSION}"
+    assert test["init"]["image"] == test["router-1"]["image"]  # the router's own image
     assert test["prometheus"]["image"].startswith("cablerouter-local/")
     args = test["router-1"]["build"]["args"]
     assert args["PYTHON_IMAGE"].startswith("cablerouter-local/python:3.11")
