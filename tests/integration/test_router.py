@@ -420,3 +420,51 @@ async def test_an_aborted_upstream_transaction_is_never_routed(bootstrap, router
     assert (0, 3) not in seen, "the aborted cable was routed"
     assert not dead
     assert await asyncio.to_thread(worker.terminate) == 0
+
+
+async def test_a_directory_written_in_transactions_loads_and_ignores_aborted_updates(
+        bootstrap, router_env, worker_factory) -> None:
+    # A publisher may write the directory topic in transactions: the topic then ends with a
+    # transaction marker, which no consumer ever receives as a record. The worker must still
+    # see the directory loaded (and become ready), and never apply an aborted update.
+    from aiokafka import AIOKafkaProducer
+
+    from cablerouter.directory import CollectiveEntry, encode_entry, entry_key
+
+    env = router_env
+    prefix, raw = env["CABLEROUTER_TOPIC_PREFIX"], env["CABLEROUTER_RAW_TOPIC"]
+    directory = env["CABLEROUTER_DIRECTORY_TOPIC"]
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(directory, 1, 1, topic_configs={"cleanup.policy": "compact"})])
+    finally:
+        await admin.close()
+    kept = CollectiveEntry(id="TEST ATLANTIS COLLECTIVE", plad="TEST ATLANTIS COLLECTIVE", ri="RUCNTST",
+                           members=["AMEMBASSY TOKYO", "AMEMBASSY SEOUL"])
+    aborted = CollectiveEntry(id="TEST ABORTED COLLECTIVE", plad="TEST ABORTED COLLECTIVE", ri="RUCNTSX",
+                              members=["AMEMBASSY TOKYO"])
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, transactional_id=f"{directory}.publisher")
+    await producer.start()
+    try:
+        async with producer.transaction():
+            await producer.send_and_wait(directory, encode_entry(kept), key=entry_key(kept).encode())
+        await producer.begin_transaction()
+        await producer.send_and_wait(directory, encode_entry(aborted), key=entry_key(aborted).encode())
+        await producer.abort_transaction()
+    finally:
+        await producer.stop()
+
+    await create_raw_topic(bootstrap, raw)
+    worker = worker_factory()
+    await asyncio.to_thread(worker.wait_ready, 60)
+    await publish_values(bootstrap, raw, [small_cable(to=b"RUCNTST/TEST ATLANTIS COLLECTIVE"),
+                                          small_cable(to=b"RUCNTSX/TEST ABORTED COLLECTIVE")])
+    routed, dead = await wait_accounted(bootstrap, env, 2)
+    assert not dead and len(routed) == 2, worker.log_tail()
+    to_kept, to_aborted = sorted((msgspec.json.decode(r.value)["topics"] for r in routed),
+                                 key=lambda topics: f"{prefix}test-aborted-collective" in topics)
+    assert {f"{prefix}amembassy-seoul", f"{prefix}amembassy-tokyo"} <= set(to_kept)
+    # The aborted collective was never applied: it is unknown, delivered to its own topic.
+    assert f"{prefix}test-aborted-collective" in to_aborted and f"{prefix}amembassy-tokyo" not in to_aborted
+    assert worker.terminate() == 0

@@ -73,9 +73,11 @@ class DirectoryFeed(Service):
     async def on_start(self) -> None:
         await self._ensure_topic()
         s = self._settings
+        # read_committed: an update a publisher wrote in a transaction and aborted is never
+        # applied (and "loaded" is the end of the last committed one).
         self._consumer = AIOKafkaConsumer(
             bootstrap_servers=s.bootstrap_servers, group_id=None, enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset="earliest", isolation_level="read_committed",
         )
         await self._consumer.start()
         partitions = self._consumer.partitions_for_topic(s.directory_topic) or {0}
@@ -102,13 +104,13 @@ class DirectoryFeed(Service):
             records = [r for tp_records in batch.values() for r in tp_records]
             if records:
                 self._apply_batch(records)
-            for tp, tp_records in batch.items():
-                if tp_records:
-                    self._position[tp] = tp_records[-1].offset + 1
-            if not self.loaded.is_set() and all(
-                self._position.get(tp, 0) >= self._end_at_start[tp] for tp in tps
-            ):
-                self._mark_loaded()
+            if not self.loaded.is_set():
+                # The consumer's position, not the last record's offset + 1: a topic written
+                # in transactions ends with a marker no consumer receives as a record.
+                for tp in tps:
+                    self._position[tp] = await consumer.position(tp)
+                if all(self._position[tp] >= self._end_at_start[tp] for tp in tps):
+                    self._mark_loaded()
 
     def _mark_loaded(self) -> None:
         self.loaded.set()
