@@ -30,11 +30,13 @@ from cablerouter.directory.parse import directory_document, parse_directory, val
 from cablerouter.directory.resolve import Resolution, resolve_distribution, resolve_line
 from cablerouter.directory.topic import DEFAULT_TOPIC_PREFIX, MAX_TOPIC_LENGTH, topic_for
 from cablerouter.directory.update import (
+    UpdatePlan,
     apply_update,
     apply_updates,
     decode_entry,
     directory_records,
     encode_entry,
+    plan_updates,
 )
 
 __all__ = (
@@ -56,6 +58,7 @@ __all__ = (
     "ResolutionRule",
     "Role",
     "Station",
+    "UpdatePlan",
     "apply_update",
     "apply_updates",
     "build_default_directory",
@@ -65,6 +68,7 @@ __all__ = (
     "encode_entry",
     "entry_key",
     "parse_directory",
+    "plan_updates",
     "resolve_distribution",
     "resolve_line",
     "topic_for",

@@ -18,7 +18,10 @@ from cablerouter.directory.index import Directory, entry_digest, entry_key
 from cablerouter.directory.model import DirectoryEntry
 from cablerouter.errors import DirectoryError
 
-__all__ = ("apply_update", "apply_updates", "decode_entry", "directory_records", "encode_entry")
+__all__ = (
+    "UpdatePlan", "apply_update", "apply_updates", "decode_entry", "directory_records", "encode_entry",
+    "plan_updates",
+)
 
 _ENCODER = msgspec.json.Encoder()
 _DECODER: msgspec.json.Decoder[DirectoryEntry] = msgspec.json.Decoder(DirectoryEntry)
@@ -143,3 +146,50 @@ def directory_records(directory: Directory) -> Iterator[tuple[str, bytes]]:
     """
     for key, entry in directory.entries().items():
         yield key, encode_entry(entry)
+
+
+class UpdatePlan(msgspec.Struct, frozen=True):
+    """The records that bring the topic from its current records to a wanted set.
+
+    Attributes
+    ----------
+    records
+        ``(key, value)`` to write, sorted by key; a ``None`` value is a tombstone.
+    added, changed, removed, unchanged
+        The keys of each kind, sorted.
+    """
+
+    records: list[tuple[str, bytes | None]]
+    added: list[str]
+    changed: list[str]
+    removed: list[str]
+    unchanged: list[str]
+
+
+def plan_updates(current: dict[str, bytes], wanted: dict[str, bytes], *, replace: bool) -> UpdatePlan:
+    """Plan the records that make the topic carry ``wanted``.
+
+    Parameters
+    ----------
+    current
+        The topic's current value per key (after compaction: the last record of each key,
+        tombstoned keys left out).
+    wanted
+        The records of the directory to publish (:func:`directory_records`).
+    replace
+        Also delete (tombstone) the keys the topic carries and ``wanted`` does not; without
+        it, those stay.
+
+    Returns
+    -------
+    UpdatePlan
+        Only new and changed entries are written: publishing the same file twice writes nothing.
+    """
+    added = sorted(k for k in wanted if k not in current)
+    changed = sorted(k for k in wanted if k in current and current[k] != wanted[k])
+    unchanged = sorted(k for k in wanted if k in current and current[k] == wanted[k])
+    removed = sorted(k for k in current if k not in wanted) if replace else []
+    records: list[tuple[str, bytes | None]] = [(k, wanted[k]) for k in sorted([*added, *changed])]
+    records += [(k, None) for k in removed]
+    records.sort(key=lambda record: record[0])
+    return UpdatePlan(records, added, changed, removed, unchanged)

@@ -16,6 +16,7 @@ from cablerouter.directory import (
     directory_records,
     encode_entry,
     entry_key,
+    plan_updates,
     resolve_distribution,
 )
 from cablerouter.errors import DirectoryError
@@ -130,3 +131,24 @@ def test_snapshot_exposes_read_only_views() -> None:
     with pytest.raises(TypeError):
         d.entries()["addressee:Z"] = MOSCOW  # type: ignore[index]
     assert repr(d).startswith("Directory(size=4, version=")
+
+
+def test_plan_writes_only_new_and_changed_entries_and_deletes_only_when_replacing() -> None:
+    current = {"addressee:A": b"a1", "addressee:B": b"b1", "addressee:GONE": b"g"}
+    wanted = {"addressee:A": b"a1", "addressee:B": b"b2", "addressee:NEW": b"n"}
+    merged = plan_updates(current, wanted, replace=False)
+    assert merged.records == [("addressee:B", b"b2"), ("addressee:NEW", b"n")]
+    assert (merged.added, merged.changed, merged.removed, merged.unchanged) == (
+        ["addressee:NEW"], ["addressee:B"], [], ["addressee:A"])
+    replaced = plan_updates(current, wanted, replace=True)
+    assert replaced.records == [("addressee:B", b"b2"), ("addressee:GONE", None), ("addressee:NEW", b"n")]
+    assert replaced.removed == ["addressee:GONE"]
+    # Applying the plan to the topic's records gives exactly the wanted records.
+    after = dict(current)
+    for key, value in replaced.records:
+        if value is None:
+            after.pop(key)
+        else:
+            after[key] = value
+    assert after == wanted
+    assert plan_updates(wanted, wanted, replace=True).records == []  # publishing twice writes nothing
