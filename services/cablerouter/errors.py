@@ -81,6 +81,9 @@ class DecodeError(CableRouterError):
     """Raw input could not be decoded into a :class:`~cablerouter.telegram.Cable`."""
 
     reason: DecodeReason
+    native_scanner_failed: bool = False
+    """The native scanner failed on this input before the Python parsers rejected it (a
+    scanner bug, counted apart from the rejection)."""
 
     def __init__(
         self, reason: DecodeReason, detail: str, *, line: int | None = None, excerpt: str | None = None

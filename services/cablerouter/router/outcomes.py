@@ -113,7 +113,7 @@ class Outcomes:
 
     def of(self, source: SourceRecord, result: Routed | Rejected | Failed) -> RoutedCable | RejectedCable:
         self._metrics.prepare_seconds.observe(result.seconds)
-        if isinstance(result, Routed) and result.scanner_failed:
+        if not isinstance(result, Failed) and result.scanner_failed:  # routed or rejected
             self._native_scanner_failed(source)
         if isinstance(result, Routed):
             records = result.delivery_records()

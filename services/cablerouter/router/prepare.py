@@ -124,6 +124,7 @@ class Rejected(NamedTuple):
     line: int | None
     cable_id: str | None
     seconds: float
+    scanner_failed: bool = False  # the native scanner failed on it first (counted apart)
 
 
 class Failed(NamedTuple):
@@ -161,18 +162,19 @@ def _prepare_one(source: SourceRecord, directory: Directory, params: Params, now
     try:
         cable = decode_telegram(raw, limits=params.limits)
     except DecodeError as exc:
-        return Rejected(exc.reason, exc.detail, exc.line, None, time.perf_counter() - started)
+        return Rejected(exc.reason, exc.detail, exc.line, None, time.perf_counter() - started,
+                        exc.native_scanner_failed)
     distribution = resolve_distribution(cable, directory, topic_prefix=params.topic_prefix)
     if not distribution.deliveries:
         return Rejected("no_deliveries", "Expected at least one addressee, got none after "
-                        "exemptions", None, cable.id, time.perf_counter() - started)
+                        "exemptions", None, cable.id, time.perf_counter() - started, _scanner_failed(cable))
     if cable.unreadable and params.unreadable_addressee == "deadletter":
         first = cable.unreadable[0]
         return Rejected(
             "unreadable_addressee",
             f"Expected readable addressee lines, got {len(cable.unreadable)} that are not "
             f"(CABLEROUTER_UNREADABLE_ADDRESSEE=deadletter), first `{first.text[:80]}`",
-            first.line, cable.id, time.perf_counter() - started,
+            first.line, cable.id, time.perf_counter() - started, _scanner_failed(cable),
         )
     provenance = Provenance(
         topic=source.topic, partition=source.partition, offset=source.offset,

@@ -90,7 +90,9 @@ Stable snake_case codes (:data:`cablerouter.telegram.model.WarningCode`).
 ``native_scanner_failed``
     The native scanner failed on this input (a panic: a bug in the scanner, not bad
     input); the Python parsers decoded it instead. The router counts these
-    (``cablerouter_native_scanner_failures_total``) and logs the first one.
+    (``cablerouter_native_scanner_failures_total``) and logs the first one. When the Python
+    parsers reject the input, the :class:`DecodeError` says so instead
+    (``native_scanner_failed``), and the failure is counted all the same.
 """
 
 from __future__ import annotations
@@ -178,6 +180,16 @@ def decode_with(raw: bytes, limits: DecodeLimits, *, native: bool) -> Cable:
         else:
             if cable is not None:
                 return repair_addressees(cable)
+    try:
+        return _decode_python(raw, limits, warnings)
+    except DecodeError as exc:
+        # The rejection stands; that the scanner failed first travels on it to be counted.
+        exc.native_scanner_failed = any(w.code == NATIVE_SCANNER_FAILED for w in warnings)
+        raise
+
+
+def _decode_python(raw: bytes, limits: DecodeLimits, warnings: list[DecodeWarning]) -> Cable:
+    """The Python parsers' reading of ``raw`` (``warnings`` may already hold the scanner's)."""
     text = decode_bytes(raw, limits, warnings)
     buf = LineBuffer(text)
     start, distribution = locate_header(buf, warnings)

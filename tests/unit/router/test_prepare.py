@@ -55,7 +55,7 @@ def comparable(results) -> list:
             out.append(("routed", r.cable_id, [(x.topic, x.key, x.headers) for x in records],
                         values, r.deliveries))
         else:
-            out.append(r[:-1])
+            out.append(r._replace(seconds=0.0))
     return out
 
 
