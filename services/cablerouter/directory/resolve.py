@@ -77,7 +77,6 @@ _Answer = tuple[str, Target | None, str, Expansion | None, str | None, Resolutio
 _UNKNOWN = ("unknown",)
 _NOBODY: frozenset[str] = frozenset()
 
-_PRECEDENCE_RANK: dict[Precedence | None, int] = {p: i for i, p in enumerate(PRECEDENCES)}  # never changed
 _NO_RANK = len(PRECEDENCES)
 # (rank, precedence) of a written precedence; an unknown one ranks last, without a precedence.
 _RANKED: dict[str | None, tuple[int, Precedence | None]] = {p: (i, p) for i, p in enumerate(PRECEDENCES)}
@@ -100,7 +99,7 @@ _ROLES: tuple[Role, Role] = ("action", "info")
 def _reach_of(first: Delivery) -> _Reach:
     """The reach of an addressee's first delivery, before a second path folds into it."""
     role = 0 if first.role == "action" else 1
-    rank = _PRECEDENCE_RANK.get(first.precedence, _NO_RANK)
+    rank = _RANKED.get(first.precedence, _UNRANKED)[0]
     via = first.via[0]
     key = (role, rank, via != "direct", via, first.mcn) if first.mcn else None
     return [role, rank, list(first.via), first.mcn, key, "zen" in first.flags, first.rule, first.station]
